@@ -46,3 +46,46 @@ export interface UpstreamStatus {
   possibleGap: PossibleGap | null;
   counters: UpstreamCounters;
 }
+
+export interface ConsumerStatus {
+  name: string;
+  /** Last seq the consumer acknowledged. */
+  ackedSeq: number;
+  /** Committed events after `ackedSeq`. */
+  lag: number;
+  updatedAt: string;
+}
+
+export interface ForwardTargetStatus {
+  id: string;
+  url: string;
+  inboxIds: string[];
+  eventTypes: string[];
+  /** Deliveries waiting (including retries in progress). */
+  queued: number;
+  deadLetters: number;
+  delivered: number;
+  lastResult: { at: string; ok: boolean; detail: string } | null;
+}
+
+export interface EndpointInfo {
+  url: string;
+  /** Unix socket path (or named pipe on Windows); null when disabled. */
+  socket: string | null;
+  token_file: string;
+  pid: number;
+  version: string;
+}
+
+export interface DaemonStatus {
+  version: string;
+  pid: number;
+  startedAt: string;
+  dataDir: string;
+  demo: boolean;
+  accounts: UpstreamStatus[];
+  endpoint: EndpointInfo | null;
+  store: { events: number; latestSeq: number; oldestSeq: number | null };
+  consumers: ConsumerStatus[];
+  forwards: ForwardTargetStatus[];
+}

@@ -1,0 +1,77 @@
+// The local endpoint's contract: what agents and the headless dashboard send and receive.
+import type { MailEvent, StoredEvent } from './event.ts';
+import type { ConsumerStatus, DaemonStatus, EndpointInfo } from './status.ts';
+
+export const DEFAULT_PORT = 4319;
+export const API_PREFIX = '/v1';
+
+export interface ApiError {
+  error: { code: ApiErrorCode; message: string };
+}
+
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'too_many_requests'
+  | 'internal';
+
+/** `GET /v1/events` query: `after`, `limit`, `wait`, `inbox_id`, `event_type`, `consumer`. */
+export interface EventsQuery {
+  after?: number;
+  limit?: number;
+  /** Seconds to hold the request open when nothing is available (0..60). */
+  wait?: number;
+  inbox_id?: string;
+  event_type?: string;
+  /** Named consumer: read from its acknowledged cursor when `after` is absent. */
+  consumer?: string;
+}
+
+export interface EventsResponse {
+  events: StoredEvent[];
+  /** Pass as `after` next time. */
+  next_after: number;
+}
+
+/** `GET /v1/history`: newest first, with full-text search, for the window. */
+export interface HistoryQuery {
+  q?: string;
+  before?: number;
+  limit?: number;
+  account?: string;
+  inbox_id?: string;
+  event_type?: string;
+}
+
+export interface HistoryItem {
+  seq: number;
+  account: string;
+  stored_at: string;
+  event: MailEvent;
+}
+
+export interface HistoryResponse {
+  items: HistoryItem[];
+  /** Pass as `before` for the next page; null at the end. */
+  next_before: number | null;
+}
+
+export interface AckRequest {
+  seq: number;
+}
+
+export interface ConsumersResponse {
+  consumers: ConsumerStatus[];
+}
+
+export type StatusResponse = DaemonStatus;
+
+export interface TestEventResponse {
+  event: StoredEvent;
+}
+
+export type EndpointFile = EndpointInfo;
