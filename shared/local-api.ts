@@ -64,6 +64,12 @@ export interface AckRequest {
   seq: number;
 }
 
+/** The consumer's position after the ack: acks never move it backwards. */
+export interface AckResponse {
+  name: string;
+  acked_seq: number;
+}
+
 export interface ConsumersResponse {
   consumers: ConsumerStatus[];
 }

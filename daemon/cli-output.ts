@@ -1,0 +1,36 @@
+// How events and status read in a terminal: one line per event, like `stripe listen`.
+import type { MailEvent } from '../shared/event.ts';
+import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
+
+export function eventLine(seq: number, event: MailEvent, at: Date = new Date(event.occurred_at)): string {
+  const time = Number.isNaN(at.getTime()) ? '--:--:--' : at.toISOString().slice(11, 19);
+  const what = event.message ? `${event.message.from} → ${event.message.subject}` : event.event_id;
+  const test = event.test ? ' [test]' : '';
+  return `${String(seq).padStart(6)}  ${time}  ${event.event.padEnd(18)} ${(event.inbox_id ?? '-').padEnd(14)} ${what}${test}`;
+}
+
+export function upstreamLine(status: UpstreamStatus): string {
+  const parts = [`${status.account} (${status.provider})`, status.state, `since ${status.since.slice(11, 19)}`];
+  if (status.state === 'backoff' && status.nextRetryAt) parts.push(`retry at ${status.nextRetryAt.slice(11, 19)}`);
+  if (status.lastError && status.state !== 'live') parts.push(status.lastError);
+  if (status.possibleGap) parts.push(`possible gap: ${status.possibleGap.reason}`);
+  return parts.join(' · ');
+}
+
+export function statusText(status: DaemonStatus): string {
+  const lines = [
+    `Mailbridge ${status.version}, pid ${status.pid}, up since ${status.startedAt}${status.demo ? ' (demo provider)' : ''}`,
+    `data:      ${status.dataDir}`,
+  ];
+  if (status.endpoint) {
+    lines.push(`endpoint:  ${status.endpoint.url}  (token in ${status.endpoint.token_file})`);
+    if (status.endpoint.socket) lines.push(`socket:    ${status.endpoint.socket}`);
+  }
+  lines.push(`events:    ${status.store.events} stored, latest seq ${status.store.latestSeq}`);
+  for (const account of status.accounts) lines.push(`account:   ${upstreamLine(account)}`);
+  for (const consumer of status.consumers) lines.push(`consumer:  ${consumer.name} at ${consumer.ackedSeq}, lag ${consumer.lag}`);
+  for (const target of status.forwards) {
+    lines.push(`forward:   ${target.url} · ${target.delivered} delivered · ${target.queued} queued · ${target.deadLetters} dead`);
+  }
+  return lines.join('\n');
+}

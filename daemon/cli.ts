@@ -1,0 +1,332 @@
+// The `mailbridge` command: the headless shell around the engine.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventsResponse, HistoryResponse } from '../shared/local-api.ts';
+import type { AccountSettings } from '../shared/settings.ts';
+import type { DaemonStatus } from '../shared/status.ts';
+import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
+import { eventLine, statusText, upstreamLine } from './cli-output.ts';
+import { Daemon, VERSION, type AccountRuntime } from './daemon.ts';
+import { apiGet, findRunningEndpoint } from './endpoint-client.ts';
+import type { ForwardTarget } from './local-api/forward/forwarder.ts';
+import { rotateToken, loadToken } from './local-api/token.ts';
+import { readEndpointFile } from './local-api/endpoint-file.ts';
+import { createLogger, errorMessage } from './log.ts';
+import { defaultDataDir, dataPaths } from './paths.ts';
+import { getAdapter } from './providers/index.ts';
+import { openDatabase } from './store/db.ts';
+import { EventStore } from './store/events.ts';
+import { InstanceLockedError } from './store/instance-lock.ts';
+import { readTextIfExists, writePrivateFile } from './store/private-files.ts';
+import { KeychainUnavailableError, SecretStore } from './store/secrets.ts';
+import { openSettings } from './store/settings.ts';
+import { readSecretInput } from './secret-input.ts';
+import { verifyApiKey } from './upstream/verify-key.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DASHBOARD_DIR = path.join(ROOT, 'dist', 'renderer');
+const DEMO_INTERVAL_MS = 6_000;
+const EXIT_USAGE = 2;
+
+class CliError extends Error {}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`mailbridge: ${error.message}\nRun \`mailbridge help\` for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : defaultDataDir();
+  try {
+    switch (options.command) {
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'version':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'run':
+        return await run(options, dataDir);
+      case 'login':
+        return await login(options, dataDir);
+      case 'logout':
+        return logout(options, dataDir);
+      case 'status':
+        return await status(options, dataDir);
+      case 'tail':
+        return await tail(options, dataDir);
+      case 'events':
+        return await events(options, dataDir);
+      case 'token':
+        return token(options, dataDir);
+    }
+  } catch (error) {
+    process.stderr.write(`mailbridge: ${oneLine(error, dataDir)}\n`);
+    return 1;
+  }
+}
+
+function oneLine(error: unknown, dataDir: string): string {
+  if (error instanceof InstanceLockedError) {
+    const running = readEndpointFile(dataDir);
+    return `${error.message}${running ? ` It serves ${running.url} (see \`mailbridge status\`).` : ''}`;
+  }
+  if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    return `${errorMessage(error)} (another program uses that port: pick one with --port, or --port 0 for any free port)`;
+  }
+  return errorMessage(error);
+}
+
+async function run(options: CliOptions, dataDir: string): Promise<number> {
+  const log = createLogger(options.verbose ? 'debug' : 'info');
+  const settings = openSettings(dataDir).get();
+  const envKey = takeEnvKey();
+  if (envKey) log.redact(envKey);
+  const accounts = options.demo ? [] : resolveAccounts(options, settings.accounts, envKey);
+  const demo = options.demo || accounts.length === 0;
+  if (demo && !options.demo) {
+    process.stdout.write('No account configured: running the built-in demo provider (`mailbridge login` adds a real one).\n');
+  }
+  const daemon = await Daemon.start({
+    dataDir,
+    accounts,
+    demo: demo ? { intervalMs: DEMO_INTERVAL_MS } : null,
+    port: options.port ?? settings.port,
+    unixSocket: options.unixSocket,
+    forwardTargets: resolveForwardTargets(options, settings.forwardTargets, dataDir),
+    dashboardDir: fs.existsSync(path.join(DASHBOARD_DIR, 'index.html')) ? DASHBOARD_DIR : null,
+    retention: settings.retention,
+    log,
+    detectWakeFromTimers: true,
+  });
+  printBanner(daemon);
+  daemon.hub.onCommitted((stored) => {
+    for (const event of stored) process.stdout.write(`${eventLine(event.seq, event)}\n`);
+  });
+  const lastState = new Map<string, string>();
+  daemon.onStatus((s) => {
+    for (const account of s.accounts) {
+      if (lastState.get(account.account) === account.state) continue;
+      lastState.set(account.account, account.state);
+      process.stdout.write(`        ${upstreamLine(account)}\n`);
+    }
+  });
+  process.on('SIGCONT', () => daemon.wake('SIGCONT: the process was resumed'));
+  await new Promise<void>((resolve) => {
+    const shutdown = () => resolve();
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  process.stdout.write('Stopping…\n');
+  await daemon.stop();
+  return 0;
+}
+
+function printBanner(daemon: Daemon): void {
+  const api = daemon.endpoint;
+  const lines = [`Mailbridge ${VERSION} (headless) · data in ${daemon.dataDir}`];
+  if (api) {
+    lines.push(`  agents:    GET ${api.url}/v1/events?after=0&wait=30   (Bearer token in ${api.tokenFile})`);
+    lines.push(`  websocket: ${api.url.replace(/^http/, 'ws')}/v1/ws   (OpenMail protocol)`);
+    if (api.socketPath) lines.push(`  socket:    ${api.socketPath}   (no token needed)`);
+    lines.push(`  dashboard: ${api.url}/#token=${loadToken(daemon.dataDir)}`);
+  }
+  lines.push('Waiting for mail (Ctrl-C to stop)…');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Read once and removed from the environment, so child processes never inherit the key. */
+function takeEnvKey(): string | null {
+  const key = process.env.MAILBRIDGE_API_KEY?.trim() || null;
+  delete process.env.MAILBRIDGE_API_KEY;
+  return key;
+}
+
+function resolveAccounts(options: CliOptions, configured: AccountSettings[], envKey: string | null): AccountRuntime[] {
+  const adHoc = options.provider !== null || options.url !== null || options.inboxIds.length > 0 || options.eventTypes.length > 0;
+  let accounts: AccountSettings[];
+  if (adHoc || (envKey && configured.length === 0)) {
+    const name = options.account ?? 'default';
+    const saved = configured.find((a) => a.name === name);
+    accounts = [
+      {
+        name,
+        provider: options.provider ?? saved?.provider ?? 'openmail',
+        ...((options.url ?? saved?.url) ? { url: options.url ?? saved?.url } : {}),
+        inboxIds: options.inboxIds.length ? options.inboxIds : (saved?.inboxIds ?? []),
+        eventTypes: options.eventTypes.length ? options.eventTypes : (saved?.eventTypes ?? []),
+      },
+    ];
+  } else {
+    accounts = options.account ? configured.filter((a) => a.name === options.account) : configured;
+    if (options.account && accounts.length === 0) throw new CliError(`no account named '${options.account}' (see \`mailbridge login\`)`);
+  }
+  if (accounts.length === 0) return [];
+  const secrets = new SecretStore();
+  return accounts.map((account, index) => {
+    // The environment key serves the one account a server runs; with several, each needs its keychain entry.
+    const apiKey = envKey && (accounts.length === 1 || index === 0) ? envKey : secrets.get(account.name);
+    return { ...account, apiKey };
+  });
+}
+
+function resolveForwardTargets(options: CliOptions, configured: { id: string; url: string; inboxIds: string[]; eventTypes: string[] }[], dataDir: string): ForwardTarget[] {
+  const targets: ForwardTarget[] = [];
+  if (options.forwardTo.length > 0) {
+    const secret = forwardSecret(options, dataDir);
+    for (const url of options.forwardTo) {
+      // Stable per URL, so a restart continues that target's queue instead of starting a new one.
+      const id = `cli-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
+      targets.push({ id, url, secret, inboxIds: [], eventTypes: [] });
+    }
+  }
+  if (configured.length > 0) {
+    const secrets = new SecretStore();
+    for (const target of configured) {
+      const secret = secrets.get(`forward:${target.id}`);
+      if (!secret) throw new CliError(`forward target ${target.url} has no signing secret in the keychain; remove and re-add it in the window`);
+      targets.push({ ...target, secret });
+    }
+  }
+  return targets;
+}
+
+/** `--forward-secret-file`, else MAILBRIDGE_FORWARD_SECRET, else one generated once and kept in the data dir. */
+function forwardSecret(options: CliOptions, dataDir: string): string {
+  if (options.forwardSecretFile) {
+    const text = readTextIfExists(path.resolve(options.forwardSecretFile))?.trim();
+    if (!text) throw new CliError(`--forward-secret-file ${options.forwardSecretFile} is missing or empty`);
+    return text;
+  }
+  const fromEnv = process.env.MAILBRIDGE_FORWARD_SECRET?.trim();
+  delete process.env.MAILBRIDGE_FORWARD_SECRET;
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir, 'forward-secret');
+  const saved = readTextIfExists(file)?.trim();
+  if (saved) return saved;
+  const secret = `whsec_${randomBytes(24).toString('hex')}`;
+  writePrivateFile(file, `${secret}\n`);
+  process.stdout.write(`Webhook signing secret generated in ${file}\n`);
+  return secret;
+}
+
+async function login(options: CliOptions, dataDir: string): Promise<number> {
+  const provider = options.provider ?? 'openmail';
+  const name = options.account ?? 'default';
+  const adapter = getAdapter(provider);
+  const url = options.url ?? adapter.defaultUrl;
+  const key = await readSecretInput(`Paste the ${provider} API key for account '${name}' (input hidden): `);
+  if (!key) throw new CliError('no key given: nothing stored');
+  const secrets = new SecretStore();
+  const probe = secrets.probe();
+  if (!probe.ok) throw new KeychainUnavailableError(probe.reason);
+  if (options.verify) {
+    const check = await verifyApiKey(adapter, url, key);
+    if (check.result === 'rejected') throw new CliError(`${provider} rejected this key (${check.detail}): nothing stored`);
+    if (check.result === 'unreachable') process.stderr.write(`mailbridge: could not reach ${provider} to check the key (${check.detail}); storing it anyway\n`);
+    else process.stdout.write(`${provider} accepted the key.\n`);
+  }
+  secrets.set(name, key);
+  openSettings(dataDir).update((current) => {
+    const account: AccountSettings = {
+      name,
+      provider,
+      ...(options.url ? { url: options.url } : {}),
+      inboxIds: options.inboxIds,
+      eventTypes: options.eventTypes,
+    };
+    return { ...current, accounts: [...current.accounts.filter((a) => a.name !== name), account] };
+  });
+  process.stdout.write(`Stored the key for '${name}' in the OS keychain. ${findRunningEndpoint(dataDir) ? 'Restart' : 'Start'} \`mailbridge run\` to use it.\n`);
+  return 0;
+}
+
+function logout(options: CliOptions, dataDir: string): number {
+  const name = options.account ?? 'default';
+  const removed = new SecretStore().delete(name);
+  let known = false;
+  openSettings(dataDir).update((current) => {
+    known = current.accounts.some((a) => a.name === name);
+    return { ...current, accounts: current.accounts.filter((a) => a.name !== name) };
+  });
+  process.stdout.write(removed || known ? `Removed account '${name}' and its key.\n` : `No account named '${name}'.\n`);
+  return removed || known ? 0 : 1;
+}
+
+async function status(options: CliOptions, dataDir: string): Promise<number> {
+  const endpoint = findRunningEndpoint(dataDir);
+  if (!endpoint) {
+    if (options.json) process.stdout.write(`${JSON.stringify({ running: false, dataDir })}\n`);
+    else process.stdout.write(`Mailbridge is not running (data dir ${dataDir}). Start it with \`mailbridge run\`.\n`);
+    return 3;
+  }
+  const body = await apiGet<DaemonStatus>(endpoint, '/v1/status');
+  process.stdout.write(options.json ? `${JSON.stringify({ running: true, ...body }, null, 2)}\n` : `${statusText(body)}\n`);
+  return 0;
+}
+
+async function tail(options: CliOptions, dataDir: string): Promise<number> {
+  let after = options.after;
+  let waiting = false;
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  while (!stop.signal.aborted) {
+    const endpoint = findRunningEndpoint(dataDir);
+    try {
+      if (!endpoint) throw new Error('not running');
+      if (after === null) after = (await apiGet<DaemonStatus>(endpoint, '/v1/status', stop.signal)).store.latestSeq;
+      if (waiting) process.stderr.write('Connected.\n');
+      waiting = false;
+      const page = await apiGet<EventsResponse>(endpoint, `/v1/events?after=${after}&limit=500&wait=30`, stop.signal);
+      for (const event of page.events) {
+        process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${eventLine(event.seq, event)}\n`);
+      }
+      after = page.next_after;
+    } catch (error) {
+      if (stop.signal.aborted) break;
+      if (!waiting) process.stderr.write(`Waiting for Mailbridge to run (data dir ${dataDir})… (${errorMessage(error)})\n`);
+      waiting = true;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+  return 0;
+}
+
+async function events(options: CliOptions, dataDir: string): Promise<number> {
+  const endpoint = findRunningEndpoint(dataDir);
+  let items: HistoryResponse['items'];
+  if (endpoint) {
+    const query = new URLSearchParams({ limit: String(options.limit), ...(options.search ? { q: options.search } : {}) });
+    items = (await apiGet<HistoryResponse>(endpoint, `/v1/history?${query}`)).items;
+  } else {
+    const file = dataPaths(dataDir).database;
+    if (!fs.existsSync(file)) {
+      process.stdout.write(`No events yet (data dir ${dataDir}).\n`);
+      return 0;
+    }
+    const db = openDatabase(file);
+    try {
+      items = new EventStore(db)
+        .history({ limit: options.limit, ...(options.search ? { q: options.search } : {}) })
+        .map((r) => ({ seq: r.seq, account: r.account, stored_at: new Date(r.storedAt).toISOString(), event: r.event }));
+    } finally {
+      db.close();
+    }
+  }
+  for (const item of [...items].reverse()) {
+    process.stdout.write(options.json ? `${JSON.stringify({ seq: item.seq, ...item.event })}\n` : `${eventLine(item.seq, item.event)}\n`);
+  }
+  return 0;
+}
+
+function token(options: CliOptions, dataDir: string): number {
+  const value = options.rotate ? rotateToken(dataDir) : loadToken(dataDir);
+  process.stdout.write(`${value}\n`);
+  if (options.rotate && findRunningEndpoint(dataDir)) process.stderr.write('Restart Mailbridge for the running endpoint to use the new token.\n');
+  return 0;
+}

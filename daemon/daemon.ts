@@ -1,0 +1,289 @@
+// The engine, composed: store, one upstream connection per account, the local endpoint and forwarding.
+// Both shells drive this one object: `mailbridge run` headless, and the tray app inside Electron's main process.
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { MailEvent, StoredEvent } from '../shared/event.ts';
+import type { AccountSettings } from '../shared/settings.ts';
+import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
+import { DemoProvider } from './demo/server.ts';
+import { EventHub } from './hub.ts';
+import { startLocalApi, type LocalApi } from './local-api/server.ts';
+import type { LocalApiContext } from './local-api/context.ts';
+import { createLocalWs } from './local-api/local-ws.ts';
+import { Forwarder, type ForwardTarget } from './local-api/forward/forwarder.ts';
+import { errorMessage, type Logger } from './log.ts';
+import { dataPaths } from './paths.ts';
+import { getAdapter } from './providers/index.ts';
+import { ConsumerStore } from './store/consumers.ts';
+import { openDatabase, type Database } from './store/db.ts';
+import { EventStore, type CommitResult } from './store/events.ts';
+import { acquireInstanceLock } from './store/instance-lock.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
+import { UpstreamConnection } from './upstream/connection.ts';
+import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/heartbeat.ts';
+import { systemTimers } from './upstream/timers.ts';
+import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
+
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface AccountRuntime extends AccountSettings {
+  apiKey: string | null;
+}
+
+export interface DaemonOptions {
+  dataDir: string;
+  accounts: AccountRuntime[];
+  /** Run the built-in simulated provider and connect to it (no account needed). */
+  demo: { intervalMs: number | null } | null;
+  /** Local endpoint port; 0 picks a free one; null disables the endpoint. */
+  port: number | null;
+  unixSocket: boolean;
+  forwardTargets: ForwardTarget[];
+  /** The built window, served at `/`; null when not built. */
+  dashboardDir: string | null;
+  retention: { maxAgeDays: number | null; maxEvents: number | null };
+  log: Logger;
+  /** Headless only: Electron's powerMonitor tells the tray app about sleep instead. */
+  detectWakeFromTimers: boolean;
+  heartbeat?: HeartbeatPolicy;
+  backoff?: BackoffPolicy;
+}
+
+const RETENTION_INTERVAL_MS = 60 * 60 * 1_000;
+const DEMO_ACCOUNT = 'demo';
+const LOCAL_ACCOUNT = 'local';
+
+export class Daemon {
+  readonly hub = new EventHub();
+  readonly events: EventStore;
+  readonly consumers: ConsumerStore;
+  readonly dataDir: string;
+  readonly startedAt = new Date();
+  readonly #o: DaemonOptions;
+  readonly #db: Database;
+  readonly #release: () => void;
+  readonly #upstreams: UpstreamConnection[] = [];
+  readonly #statusListeners = new Set<(status: DaemonStatus) => void>();
+  #demo: DemoProvider | null = null;
+  #api: LocalApi | null = null;
+  #localWs: ReturnType<typeof createLocalWs> | null = null;
+  #forwarder: Forwarder | null = null;
+  #wakeDetector: WakeDetector | null = null;
+  #retentionTimer: NodeJS.Timeout | null = null;
+  #stopped = false;
+
+  private constructor(options: DaemonOptions, db: Database, release: () => void) {
+    this.#o = options;
+    this.dataDir = options.dataDir;
+    this.#db = db;
+    this.#release = release;
+    this.events = new EventStore(db);
+    this.consumers = new ConsumerStore(db);
+  }
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const lock = acquireInstanceLock(options.dataDir);
+    let db: Database;
+    try {
+      db = openDatabase(dataPaths(options.dataDir).database);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    const daemon = new Daemon(options, db, () => lock.release());
+    try {
+      await daemon.#start();
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
+    return daemon;
+  }
+
+  async #start(): Promise<void> {
+    const { log } = this.#o;
+    const accounts = [...this.#o.accounts];
+    if (this.#o.demo) {
+      this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs });
+      accounts.unshift({ name: DEMO_ACCOUNT, provider: 'openmail', url: this.#demo.url, inboxIds: [], eventTypes: [], apiKey: 'demo' });
+      log.info(`demo provider on ${this.#demo.url}: sample mail every ${Math.round((this.#o.demo.intervalMs ?? 0) / 1000)} s`);
+    }
+
+    this.#forwarder = new Forwarder({ db: this.#db, events: this.events, hub: this.hub, targets: this.#o.forwardTargets });
+    this.#forwarder.start();
+
+    if (this.#o.port !== null) {
+      this.#localWs = createLocalWs({ events: this.events, hub: this.hub });
+      const context: LocalApiContext = {
+        version: VERSION,
+        dataDir: this.dataDir,
+        events: this.events,
+        consumers: this.consumers,
+        hub: this.hub,
+        status: () => this.status(),
+        testEvent: () => this.testEvent(),
+        upgrades: new Map([['/v1/ws', (req, socket, head) => this.#localWs!.handleUpgrade(req, socket, head)]]),
+        routes: this.#forwarder.routes(),
+      };
+      this.#api = await startLocalApi(context, {
+        port: this.#o.port,
+        socketDir: this.#o.unixSocket ? dataPaths(this.dataDir).socketDir : null,
+        dashboardDir: this.#o.dashboardDir,
+      });
+    }
+
+    for (const account of accounts) this.#addUpstream(account);
+    for (const upstream of this.#upstreams) upstream.start();
+
+    if (this.#o.detectWakeFromTimers) {
+      this.#wakeDetector = new WakeDetector(DEFAULT_WAKE_DETECTOR, systemTimers, (sleptMs) =>
+        this.wake(`timers were ${Math.round(sleptMs / 1000)} s late: the machine slept or the process was paused`),
+      );
+      this.#wakeDetector.start();
+    }
+    this.#applyRetention();
+    this.#retentionTimer = setInterval(() => this.#applyRetention(), RETENTION_INTERVAL_MS).unref();
+  }
+
+  #addUpstream(account: AccountRuntime): void {
+    const adapter = getAdapter(account.provider);
+    const upstream = new UpstreamConnection({
+      account: account.name,
+      adapter,
+      url: account.url ?? adapter.defaultUrl,
+      apiKey: account.apiKey,
+      inboxIds: account.inboxIds,
+      eventTypes: account.eventTypes,
+      cursor: this.events.cursor(account.name),
+      commit: (events, cursor) => {
+        const result = this.#commit(account.name, events, cursor);
+        return { stored: result.stored.length, duplicates: result.duplicates };
+      },
+      clearCursor: () => this.events.setCursor(account.name, null),
+      log: this.#o.log,
+      heartbeat: this.#o.heartbeat ?? DEFAULT_HEARTBEAT,
+      backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
+    });
+    upstream.onStatus(() => this.#emitStatus());
+    this.#upstreams.push(upstream);
+  }
+
+  /** The one write path: commit first, then fan out, so nothing downstream sees an uncommitted event. */
+  #commit(account: string, events: readonly MailEvent[], cursor?: string | null): CommitResult {
+    const result = this.events.commit(account, events, cursor);
+    this.hub.publish(result.stored);
+    return result;
+  }
+
+  /** A synthetic `message.received`, marked as a test, through the whole pipeline (like a provider's "test webhook"). */
+  testEvent(): StoredEvent {
+    const id = randomBytes(6).toString('hex');
+    const now = new Date().toISOString();
+    const event: MailEvent = {
+      event: 'message.received',
+      event_id: `evt_test_${id}`,
+      occurred_at: now,
+      delivered_at: now,
+      attempt: 1,
+      inbox_id: 'inb_test',
+      thread_id: `thr_test_${id}`,
+      test: true,
+      message: {
+        id: `msg_test_${id}`,
+        from: 'mailbridge@localhost',
+        to: 'agent@localhost',
+        cc: [],
+        subject: 'Test event from Mailbridge',
+        body_text: 'This is a test event. If your agent sees it, the local endpoint works.',
+        attachments: [],
+        received_at: now,
+      },
+    };
+    const [stored] = this.#commit(LOCAL_ACCOUNT, [event]).stored;
+    return stored!;
+  }
+
+  /** Resume, unlock or a network change: every account reconnects at once. */
+  wake(reason: string): void {
+    for (const upstream of this.#upstreams) upstream.wake(reason);
+  }
+
+  setApiKey(account: string, apiKey: string): boolean {
+    const upstream = this.#upstreams.find((u) => u.account === account);
+    upstream?.setApiKey(apiKey);
+    return upstream !== undefined;
+  }
+
+  get endpoint(): LocalApi | null {
+    return this.#api;
+  }
+
+  get demoProvider(): DemoProvider | null {
+    return this.#demo;
+  }
+
+  upstreamStatus(): UpstreamStatus[] {
+    return this.#upstreams.map((u) => u.status());
+  }
+
+  status(): DaemonStatus {
+    const latestSeq = this.events.latestSeq();
+    return {
+      version: VERSION,
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      dataDir: this.dataDir,
+      demo: this.#demo !== null,
+      accounts: this.upstreamStatus(),
+      endpoint: this.#api
+        ? { url: this.#api.url, socket: this.#api.socketPath, token_file: this.#api.tokenFile, pid: process.pid, version: VERSION }
+        : null,
+      store: { events: this.events.count(), latestSeq, oldestSeq: this.events.oldestSeq() },
+      consumers: this.consumers.list(latestSeq),
+      forwards: this.#forwarder?.status() ?? [],
+    };
+  }
+
+  onStatus(listener: (status: DaemonStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  #emitStatus(): void {
+    if (this.#statusListeners.size === 0) return;
+    const status = this.status();
+    for (const listener of this.#statusListeners) listener(status);
+  }
+
+  #applyRetention(): void {
+    const { maxAgeDays, maxEvents } = this.#o.retention;
+    if (maxAgeDays === null && maxEvents === null) return;
+    const positions = [this.consumers.minAcked(), this.#forwarder?.minCursor() ?? null].filter((p): p is number => p !== null);
+    const protectAfterSeq = positions.length > 0 ? Math.min(...positions) : this.events.latestSeq();
+    try {
+      const deleted = this.events.applyRetention({
+        maxAgeMs: maxAgeDays === null ? null : maxAgeDays * 86_400_000,
+        maxEvents,
+        now: Date.now(),
+        protectAfterSeq,
+      });
+      if (deleted > 0) this.#o.log.info(`retention removed ${deleted} old event(s)`);
+    } catch (error) {
+      this.#o.log.warn(`retention failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#wakeDetector?.stop();
+    if (this.#retentionTimer) clearInterval(this.#retentionTimer);
+    for (const upstream of this.#upstreams) upstream.stop();
+    await this.#localWs?.close();
+    await this.#api?.close();
+    await this.#forwarder?.stop();
+    await this.#demo?.stop();
+    this.#db.close();
+    this.#release();
+  }
+}

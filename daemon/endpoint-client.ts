@@ -1,0 +1,38 @@
+// How the CLI (and any local tool) finds and talks to a running daemon: endpoint.json, then the token file.
+import fs from 'node:fs';
+import type { EndpointFile } from '../shared/local-api.ts';
+import { readEndpointFile } from './local-api/endpoint-file.ts';
+
+export interface RunningEndpoint {
+  info: EndpointFile;
+  token: string;
+}
+
+export function findRunningEndpoint(dataDir: string): RunningEndpoint | null {
+  const info = readEndpointFile(dataDir);
+  if (!info || !isAlive(info.pid)) return null;
+  try {
+    return { info, token: fs.readFileSync(info.token_file, 'utf8').trim() };
+  } catch {
+    return null;
+  }
+}
+
+export async function apiGet<T>(endpoint: RunningEndpoint, path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(new URL(path, endpoint.info.url), {
+    headers: { authorization: `Bearer ${endpoint.token}` },
+    signal: signal ?? null,
+  });
+  const body = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  return body;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
