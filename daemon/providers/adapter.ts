@@ -3,6 +3,16 @@
 import type { MailEvent } from '../../shared/event.ts';
 import type { ProviderName } from '../../shared/status.ts';
 
+/** Largest text frame an adapter classifies, and the upstream socket's maxPayload. Events carry extracted
+ * attachment text (`parsedText`), so a real one can reach megabytes; past this a frame is refused before parsing. */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+
+/** What adapter factories may be given. `now` is used only where a mapping must invent a time (a missing
+ * timestamp); it defaults to Date.now. */
+export interface AdapterOptions {
+  now?: () => number;
+}
+
 export interface Subscription {
   inboxIds: string[];
   eventTypes: string[];

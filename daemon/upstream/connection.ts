@@ -3,7 +3,7 @@
 import WebSocket from 'ws';
 import type { MailEvent } from '../../shared/event.ts';
 import type { UpstreamStatus } from '../../shared/status.ts';
-import type { CloseAction, Frame, ProviderAdapter } from '../providers/adapter.ts';
+import { MAX_FRAME_BYTES, type CloseAction, type Frame, type ProviderAdapter } from '../providers/adapter.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatPolicy } from './heartbeat.ts';
@@ -90,7 +90,7 @@ export class UpstreamConnection {
       heartbeat: DEFAULT_HEARTBEAT,
       connectTimeoutMs: 10_000,
       replaySettleMs: 1_000,
-      maxPayloadBytes: 4 * 1024 * 1024,
+      maxPayloadBytes: MAX_FRAME_BYTES,
       wakeDebounceMs: 1_000,
       ...options,
     };

@@ -1,0 +1,103 @@
+// AgentMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe without a cursor, no application ping,
+// and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: the relay is the only buffer.
+import type { AdapterOptions, Frame, ProviderAdapter, Subscription } from './adapter.ts';
+import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
+import { readJsonFrame } from './frame-json.ts';
+import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame } from './openmail.ts';
+
+/** Where the non-message event types keep their body; it passes through under the same key. */
+const BODY_KEYS = ['send', 'delivery', 'bounce', 'complaint', 'reject', 'domain'] as const;
+
+export function createAgentMailAdapter(options: AdapterOptions = {}): ProviderAdapter {
+  const now = options.now ?? Date.now;
+  return {
+    name: 'agentmail',
+    defaultUrl: 'wss://ws.agentmail.to/v0',
+    supportsReplay: false,
+    replayCap: null,
+    // Undocumented; the client sends only subscribe frames, so OpenMail's budget is a safe ceiling.
+    clientRate: { messages: 30, perMs: 10_000 },
+    connectRequest: (url, apiKey) => ({ url, headers: { Authorization: `Bearer ${apiKey}` } }),
+    subscribeFrame,
+    pingFrame: () => null,
+    classify: (raw) => classify(raw, now),
+    // No documented close codes: always reconnect; a revoked key shows up as a 401 on the next handshake.
+    onClose: reconnectAfterClose,
+    onHandshakeStatus: handshakeAction,
+  };
+}
+
+function subscribeFrame(sub: Subscription): string {
+  return JSON.stringify({
+    type: 'subscribe',
+    ...(sub.eventTypes.length > 0 && { event_types: sub.eventTypes }),
+    ...(sub.inboxIds.length > 0 && { inbox_ids: sub.inboxIds }),
+  });
+}
+
+function classify(raw: string, now: () => number): Frame {
+  const frame = readJsonFrame(raw);
+  if (!frame.ok) return { kind: 'unknown', reason: frame.reason };
+  const value = frame.value;
+  if (!isRecord(value)) return { kind: 'unknown', reason: 'frame is not a JSON object' };
+  switch (value.type) {
+    case 'subscribed':
+      return subscribedFrame(value.inbox_ids, value.event_types);
+    case 'error':
+      return errorFrame([value.name, value.message].filter((part) => typeof part === 'string' && part).join(': '));
+    case 'event': {
+      const checked = parseMailEvent(toMailEvent(value, now()));
+      return checked.ok
+        ? { kind: 'event', event: checked.event }
+        : { kind: 'unknown', reason: `malformed event: ${checked.reason}` };
+    }
+    default:
+      return { kind: 'unknown', reason: 'unrecognised frame type' };
+  }
+}
+
+// The mapping fills in only what is absent (null counts as absent: AgentMail may serialise missing optionals
+// that way); a present value of the wrong type is passed on for the shape check to reject.
+function toMailEvent(frame: Record<string, unknown>, nowMs: number): Record<string, unknown> {
+  const message = isRecord(frame.message) ? frame.message : null;
+  const bodyKey = BODY_KEYS.find((key) => isRecord(frame[key]));
+  const body = bodyKey === undefined ? null : (frame[bodyKey] as Record<string, unknown>);
+  const source = message ?? body ?? {};
+  return {
+    event: frame.event_type,
+    event_id: frame.event_id,
+    occurred_at: source.timestamp ?? new Date(nowMs).toISOString(),
+    inbox_id: source.inbox_id ?? null,
+    ...(source.thread_id != null && { thread_id: source.thread_id }),
+    ...(message && { message: toMailMessage(message) }),
+    ...(bodyKey !== undefined && { [bodyKey]: body }),
+  };
+}
+
+function toMailMessage(message: Record<string, unknown>): Record<string, unknown> {
+  const text = message.text ?? message.extracted_text;
+  return {
+    id: message.message_id,
+    from: message.from,
+    to: joinAddresses(message.to ?? []),
+    ...(message.cc != null && { cc: message.cc }),
+    subject: message.subject ?? '',
+    ...(text != null && { body_text: text }),
+    ...(message.attachments != null && { attachments: toAttachments(message.attachments) }),
+    ...(message.timestamp != null && { received_at: message.timestamp }),
+  };
+}
+
+function toAttachments(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return value.map((attachment: unknown) =>
+    isRecord(attachment)
+      ? {
+          // AgentMail marks both optional; OpenMail's shape requires them.
+          filename: attachment.filename ?? '',
+          contentType: attachment.content_type ?? 'application/octet-stream',
+          sizeBytes: attachment.size,
+        }
+      : attachment,
+  );
+}

@@ -1,0 +1,89 @@
+// myagentmail's WebSocket protocol (PROVIDERS.md): X-API-Key auth, a `connected` greeting, server-sent
+// application pings, and `{type:"event"}` frames mapped to OpenMail's event shape. Push only: no replay.
+import type { AdapterOptions, Frame, ProviderAdapter, Subscription } from './adapter.ts';
+import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
+import { readJsonFrame } from './frame-json.ts';
+import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame } from './openmail.ts';
+
+/** The answer to a server ping: optional for the server, cheap for us, and proof the socket still carries data. */
+const PONG = JSON.stringify({ type: 'pong' });
+
+export function createMyAgentMailAdapter(options: AdapterOptions = {}): ProviderAdapter {
+  const now = options.now ?? Date.now;
+  return {
+    name: 'myagentmail',
+    defaultUrl: 'wss://myagentmail.com/v1/ws',
+    supportsReplay: false,
+    replayCap: null,
+    // Undocumented; the client sends only subscribe frames and pongs, so OpenMail's budget is a safe ceiling.
+    clientRate: { messages: 30, perMs: 10_000 },
+    connectRequest: (url, apiKey) => ({ url, headers: { 'X-API-Key': apiKey } }),
+    subscribeFrame,
+    // The server pings; the client has no ping of its own.
+    pingFrame: () => null,
+    classify: (raw) => classify(raw, now),
+    // No documented close codes: always reconnect; a revoked key shows up as a 401 on the next handshake.
+    onClose: reconnectAfterClose,
+    onHandshakeStatus: handshakeAction,
+  };
+}
+
+function subscribeFrame(sub: Subscription): string {
+  return JSON.stringify({
+    type: 'subscribe',
+    ...(sub.eventTypes.length > 0 && { event_types: sub.eventTypes }),
+    ...(sub.inboxIds.length > 0 && { inbox_ids: sub.inboxIds }),
+  });
+}
+
+function classify(raw: string, now: () => number): Frame {
+  const frame = readJsonFrame(raw);
+  if (!frame.ok) return { kind: 'unknown', reason: frame.reason };
+  const value = frame.value;
+  if (!isRecord(value)) return { kind: 'unknown', reason: 'frame is not a JSON object' };
+  switch (value.type) {
+    case 'connected':
+      return { kind: 'connected' };
+    case 'subscribed':
+      return subscribedFrame(value.inbox_ids, value.event_types);
+    case 'ping':
+      return { kind: 'ping', reply: PONG };
+    case 'error':
+      return errorFrame(value.message);
+    case 'event': {
+      const checked = parseMailEvent(toMailEvent(value, now()));
+      return checked.ok
+        ? { kind: 'event', event: checked.event }
+        : { kind: 'unknown', reason: `malformed event: ${checked.reason}` };
+    }
+    default:
+      return { kind: 'unknown', reason: 'unrecognised frame type' };
+  }
+}
+
+// Fills in only what is absent (null counts as absent); a present value of the wrong type is passed on for the
+// shape check to reject.
+function toMailEvent(frame: Record<string, unknown>, nowMs: number): Record<string, unknown> {
+  const message = isRecord(frame.message) ? frame.message : null;
+  const source = message ?? {};
+  return {
+    event: frame.event_type,
+    event_id: frame.event_id,
+    occurred_at: source.timestamp ?? new Date(nowMs).toISOString(),
+    inbox_id: source.inbox_id ?? null,
+    ...(source.thread_id != null && { thread_id: source.thread_id }),
+    ...(message && { message: toMailMessage(message, frame.event_id) }),
+  };
+}
+
+function toMailMessage(message: Record<string, unknown>, eventId: unknown): Record<string, unknown> {
+  return {
+    // No message id is documented; an event carries exactly one message, so its id stands in.
+    id: message.message_id ?? message.id ?? eventId,
+    from: message.from,
+    to: joinAddresses(message.to ?? []),
+    subject: message.subject ?? '',
+    ...(message.plain_body != null && { body_text: message.plain_body }),
+    ...(message.timestamp != null && { received_at: message.timestamp }),
+  };
+}
