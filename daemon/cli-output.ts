@@ -3,15 +3,15 @@ import type { MailEvent } from '../shared/event.ts';
 import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
 
 export function eventLine(seq: number, event: MailEvent, at: Date = new Date(event.occurred_at)): string {
-  const time = Number.isNaN(at.getTime()) ? '--:--:--' : at.toISOString().slice(11, 19);
+  const time = Number.isNaN(at.getTime()) ? '--:--:--' : clock(at);
   const what = event.message ? `${event.message.from} → ${event.message.subject}` : event.event_id;
   const test = event.test ? ' [test]' : '';
   return `${String(seq).padStart(6)}  ${time}  ${event.event.padEnd(18)} ${(event.inbox_id ?? '-').padEnd(14)} ${what}${test}`;
 }
 
 export function upstreamLine(status: UpstreamStatus): string {
-  const parts = [`${status.account} (${status.provider})`, status.state, `since ${status.since.slice(11, 19)}`];
-  if (status.state === 'backoff' && status.nextRetryAt) parts.push(`retry at ${status.nextRetryAt.slice(11, 19)}`);
+  const parts = [`${status.account} (${status.provider})`, status.state, `since ${clock(new Date(status.since))}`];
+  if (status.state === 'backoff' && status.nextRetryAt) parts.push(`retry at ${clock(new Date(status.nextRetryAt))}`);
   if (status.lastError && status.state !== 'live') parts.push(status.lastError);
   if (status.possibleGap) parts.push(`possible gap: ${status.possibleGap.reason}`);
   return parts.join(' · ');
@@ -33,4 +33,9 @@ export function statusText(status: DaemonStatus): string {
     lines.push(`forward:   ${target.url} · ${target.delivered} delivered · ${target.queued} queued · ${target.deadLetters} dead`);
   }
   return lines.join('\n');
+}
+
+/** Local wall-clock time, as a person reads it in a terminal. */
+function clock(at: Date): string {
+  return at.toTimeString().slice(0, 8);
 }

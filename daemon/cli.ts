@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventsResponse, HistoryResponse } from '../shared/local-api.ts';
-import type { AccountSettings } from '../shared/settings.ts';
+import type { AccountSettings, ForwardTargetSettings } from '../shared/settings.ts';
 import type { DaemonStatus } from '../shared/status.ts';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
 import { eventLine, statusText, upstreamLine } from './cli-output.ts';
+import { Control, forwardSecretKey } from './control.ts';
+import { controlRoutes } from './control-routes.ts';
 import { Daemon, VERSION, type AccountRuntime } from './daemon.ts';
 import { apiGet, findRunningEndpoint } from './endpoint-client.ts';
 import type { ForwardTarget } from './local-api/forward/forwarder.ts';
@@ -84,7 +86,8 @@ function oneLine(error: unknown, dataDir: string): string {
 
 async function run(options: CliOptions, dataDir: string): Promise<number> {
   const log = createLogger(options.verbose ? 'debug' : 'info');
-  const settings = openSettings(dataDir).get();
+  const settingsStore = openSettings(dataDir);
+  const settings = settingsStore.get();
   const envKey = takeEnvKey();
   if (envKey) log.redact(envKey);
   const accounts = options.demo ? [] : resolveAccounts(options, settings.accounts, envKey);
@@ -98,12 +101,14 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     demo: demo ? { intervalMs: DEMO_INTERVAL_MS } : null,
     port: options.port ?? settings.port,
     unixSocket: options.unixSocket,
-    forwardTargets: resolveForwardTargets(options, settings.forwardTargets, dataDir),
+    forwardTargets: commandLineForwardTargets(options, dataDir),
+    settingsForwardTargets: settingsForwardTargets(settings.forwardTargets),
     dashboardDir: fs.existsSync(path.join(DASHBOARD_DIR, 'index.html')) ? DASHBOARD_DIR : null,
     retention: settings.retention,
     log,
     detectWakeFromTimers: true,
   });
+  daemon.addRoutes(controlRoutes(new Control(daemon, settingsStore, new SecretStore())));
   printBanner(daemon);
   daemon.hub.onCommitted((stored) => {
     for (const event of stored) process.stdout.write(`${eventLine(event.seq, event)}\n`);
@@ -175,25 +180,27 @@ function resolveAccounts(options: CliOptions, configured: AccountSettings[], env
   });
 }
 
-function resolveForwardTargets(options: CliOptions, configured: { id: string; url: string; inboxIds: string[]; eventTypes: string[] }[], dataDir: string): ForwardTarget[] {
-  const targets: ForwardTarget[] = [];
-  if (options.forwardTo.length > 0) {
-    const secret = forwardSecret(options, dataDir);
-    for (const url of options.forwardTo) {
-      // Stable per URL, so a restart continues that target's queue instead of starting a new one.
-      const id = `cli-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
-      targets.push({ id, url, secret, inboxIds: [], eventTypes: [] });
-    }
-  }
-  if (configured.length > 0) {
-    const secrets = new SecretStore();
-    for (const target of configured) {
-      const secret = secrets.get(`forward:${target.id}`);
-      if (!secret) throw new CliError(`forward target ${target.url} has no signing secret in the keychain; remove and re-add it in the window`);
-      targets.push({ ...target, secret });
-    }
-  }
-  return targets;
+function commandLineForwardTargets(options: CliOptions, dataDir: string): ForwardTarget[] {
+  if (options.forwardTo.length === 0) return [];
+  const secret = forwardSecret(options, dataDir);
+  return options.forwardTo.map((url) => ({
+    // Stable per URL, so a restart continues that target's queue instead of starting a new one.
+    id: `cli-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`,
+    url,
+    secret,
+    inboxIds: [],
+    eventTypes: [],
+  }));
+}
+
+function settingsForwardTargets(configured: ForwardTargetSettings[]): ForwardTarget[] {
+  if (configured.length === 0) return [];
+  const secrets = new SecretStore();
+  return configured.map((target) => {
+    const secret = secrets.get(forwardSecretKey(target.id));
+    if (!secret) throw new CliError(`forward target ${target.url} has no signing secret in the keychain; remove and re-add it in the window`);
+    return { ...target, secret };
+  });
 }
 
 /** `--forward-secret-file`, else MAILBRIDGE_FORWARD_SECRET, else one generated once and kept in the data dir. */

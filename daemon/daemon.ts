@@ -8,7 +8,7 @@ import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
 import { DemoProvider } from './demo/server.ts';
 import { EventHub } from './hub.ts';
 import { startLocalApi, type LocalApi } from './local-api/server.ts';
-import type { LocalApiContext } from './local-api/context.ts';
+import type { LocalApiContext, LocalRoute } from './local-api/context.ts';
 import { createLocalWs } from './local-api/local-ws.ts';
 import { Forwarder, type ForwardTarget } from './local-api/forward/forwarder.ts';
 import { errorMessage, type Logger } from './log.ts';
@@ -38,7 +38,10 @@ export interface DaemonOptions {
   /** Local endpoint port; 0 picks a free one; null disables the endpoint. */
   port: number | null;
   unixSocket: boolean;
+  /** Targets given on the command line. */
   forwardTargets: ForwardTarget[];
+  /** Targets kept in settings (their secrets from the keychain); replaced as settings change. */
+  settingsForwardTargets: ForwardTarget[];
   /** The built window, served at `/`; null when not built. */
   dashboardDir: string | null;
   retention: { maxAgeDays: number | null; maxEvents: number | null };
@@ -70,7 +73,11 @@ export class Daemon {
   #forwarder: Forwarder | null = null;
   #wakeDetector: WakeDetector | null = null;
   #retentionTimer: NodeJS.Timeout | null = null;
+  #retention: DaemonOptions['retention'];
+  #settingsTargets: ForwardTarget[];
   #stopped = false;
+  /** Read by the local API on every request, so shells can add routes (the window's control calls) after start. */
+  readonly #routes: LocalRoute[] = [];
 
   private constructor(options: DaemonOptions, db: Database, release: () => void) {
     this.#o = options;
@@ -79,6 +86,8 @@ export class Daemon {
     this.#release = release;
     this.events = new EventStore(db);
     this.consumers = new ConsumerStore(db);
+    this.#retention = options.retention;
+    this.#settingsTargets = options.settingsForwardTargets;
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -104,13 +113,16 @@ export class Daemon {
     const { log } = this.#o;
     const accounts = [...this.#o.accounts];
     if (this.#o.demo) {
-      this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs });
-      accounts.unshift({ name: DEMO_ACCOUNT, provider: 'openmail', url: this.#demo.url, inboxIds: [], eventTypes: [], apiKey: 'demo' });
+      // A real key check even for the demo: a random key per run, which only this process knows.
+      const demoKey = `demo_${randomBytes(16).toString('hex')}`;
+      this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs, apiKey: demoKey });
+      accounts.unshift({ name: DEMO_ACCOUNT, provider: 'openmail', url: this.#demo.url, inboxIds: [], eventTypes: [], apiKey: demoKey });
       log.info(`demo provider on ${this.#demo.url}: sample mail every ${Math.round((this.#o.demo.intervalMs ?? 0) / 1000)} s`);
     }
 
-    this.#forwarder = new Forwarder({ db: this.#db, events: this.events, hub: this.hub, targets: this.#o.forwardTargets });
+    this.#forwarder = new Forwarder({ db: this.#db, events: this.events, hub: this.hub, targets: this.#forwardTargets() });
     this.#forwarder.start();
+    this.addRoutes(this.#forwarder.routes());
 
     if (this.#o.port !== null) {
       this.#localWs = createLocalWs({ events: this.events, hub: this.hub });
@@ -123,7 +135,7 @@ export class Daemon {
         status: () => this.status(),
         testEvent: () => this.testEvent(),
         upgrades: new Map([['/v1/ws', (req, socket, head) => this.#localWs!.handleUpgrade(req, socket, head)]]),
-        routes: this.#forwarder.routes(),
+        routes: this.#routes,
       };
       this.#api = await startLocalApi(context, {
         port: this.#o.port,
@@ -132,8 +144,9 @@ export class Daemon {
       });
     }
 
-    for (const account of accounts) this.#addUpstream(account);
-    for (const upstream of this.#upstreams) upstream.start();
+    for (const account of accounts) this.addAccount(account);
+    // The first sample mail comes soon after start, so a first run shows the whole path working at once.
+    if (this.#demo) setTimeout(() => this.#demo?.emit(), 1_500).unref();
 
     if (this.#o.detectWakeFromTimers) {
       this.#wakeDetector = new WakeDetector(DEFAULT_WAKE_DETECTOR, systemTimers, (sleptMs) =>
@@ -145,8 +158,12 @@ export class Daemon {
     this.#retentionTimer = setInterval(() => this.#applyRetention(), RETENTION_INTERVAL_MS).unref();
   }
 
-  #addUpstream(account: AccountRuntime): void {
+  /** Starts the account's connection, replacing one of the same name. */
+  addAccount(account: AccountRuntime): void {
+    this.removeAccount(account.name);
     const adapter = getAdapter(account.provider);
+    // The embedded demo provider starts with a fresh log each run, so yesterday's cursor means nothing to it.
+    if (this.#demo && account.name === DEMO_ACCOUNT) this.events.setCursor(DEMO_ACCOUNT, null);
     const upstream = new UpstreamConnection({
       account: account.name,
       adapter,
@@ -166,6 +183,37 @@ export class Daemon {
     });
     upstream.onStatus(() => this.#emitStatus());
     this.#upstreams.push(upstream);
+    upstream.start();
+  }
+
+  removeAccount(name: string): void {
+    const index = this.#upstreams.findIndex((u) => u.account === name);
+    if (index < 0) return;
+    this.#upstreams[index]!.stop();
+    this.#upstreams.splice(index, 1);
+    this.#emitStatus();
+  }
+
+  addRoutes(routes: readonly LocalRoute[]): void {
+    this.#routes.push(...routes);
+  }
+
+  setSettingsForwardTargets(targets: ForwardTarget[]): void {
+    this.#settingsTargets = targets;
+    this.#forwarder?.setTargets(this.#forwardTargets());
+  }
+
+  #forwardTargets(): ForwardTarget[] {
+    return [...this.#o.forwardTargets, ...this.#settingsTargets];
+  }
+
+  setRetention(retention: DaemonOptions['retention']): void {
+    this.#retention = retention;
+    this.#applyRetention();
+  }
+
+  get forwarder(): Forwarder | null {
+    return this.#forwarder;
   }
 
   /** The one write path: commit first, then fan out, so nothing downstream sees an uncommitted event. */
@@ -256,7 +304,7 @@ export class Daemon {
   }
 
   #applyRetention(): void {
-    const { maxAgeDays, maxEvents } = this.#o.retention;
+    const { maxAgeDays, maxEvents } = this.#retention;
     if (maxAgeDays === null && maxEvents === null) return;
     const positions = [this.consumers.minAcked(), this.#forwarder?.minCursor() ?? null].filter((p): p is number => p !== null);
     const protectAfterSeq = positions.length > 0 ? Math.min(...positions) : this.events.latestSeq();
