@@ -1,0 +1,144 @@
+// The one SQLite file behind events, cursors and consumers, and the schema versioning other modules share.
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.ts';
+
+export type Database = BetterSqlite3.Database;
+
+const BUSY_TIMEOUT_MS = 5000;
+
+// Append-only: a shipped step is never edited, a change is a new step. Index i brings user_version to i + 1.
+const CORE_SCHEMA: readonly string[] = [
+  `
+  CREATE TABLE events (
+    -- AUTOINCREMENT keeps the high-water mark in sqlite_sequence, so a seq freed by retention is never handed out again.
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    inbox_id TEXT,
+    thread_id TEXT,
+    occurred_at TEXT NOT NULL,
+    stored_at INTEGER NOT NULL,
+    from_addr TEXT,
+    subject TEXT,
+    test INTEGER NOT NULL DEFAULT 0,
+    payload TEXT NOT NULL,
+    UNIQUE (account, event_id)
+  );
+  CREATE INDEX events_inbox ON events (inbox_id, seq);
+  CREATE INDEX events_type ON events (event_type, seq);
+  CREATE INDEX events_account ON events (account, seq);
+  CREATE INDEX events_stored_at ON events (stored_at);
+  CREATE INDEX events_occurred_at ON events (occurred_at);
+  CREATE INDEX events_from ON events (from_addr);
+  CREATE INDEX events_subject ON events (subject);
+
+  -- Contentless: the text already lives in events.payload; contentless_delete lets retention drop rows by seq.
+  CREATE VIRTUAL TABLE events_fts USING fts5 (
+    subject, from_addr, to_addr, body_text,
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+    INSERT INTO events_fts (rowid, subject, from_addr, to_addr, body_text)
+    VALUES (new.seq, new.subject, new.from_addr,
+            json_extract(new.payload, '$.message.to'), json_extract(new.payload, '$.message.body_text'));
+  END;
+  CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+    DELETE FROM events_fts WHERE rowid = old.seq;
+  END;
+
+  CREATE TABLE cursors (
+    account TEXT PRIMARY KEY,
+    last_event_id TEXT,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE consumers (
+    name TEXT PRIMARY KEY,
+    acked_seq INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE migrations (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+  );
+  `,
+];
+
+const MODULE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+export class SchemaTooNewError extends Error {
+  constructor(what: string, found: number, known: number) {
+    super(
+      `The ${what} schema is at version ${found}, but this Mailbridge knows only up to ${known}: ` +
+        'it was written by a newer Mailbridge. Upgrade Mailbridge to open it.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** Opens (creating if needed) the store at `file`: private file, WAL, and the core schema brought up to date. */
+export function openDatabase(file: string): Database {
+  ensurePrivateDir(path.dirname(file));
+  // SQLite gives the -wal and -shm files the main file's mode, so creating it 0600 first covers all three.
+  fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+  fs.chmodSync(file, PRIVATE_FILE_MODE);
+  const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    // Safe with WAL because each upstream cursor commits in the same transaction as the events it follows.
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    applySteps(db, 'core', CORE_SCHEMA, {
+      read: () => db.pragma('user_version', { simple: true }) as number,
+      write: (version) => db.pragma(`user_version = ${version}`),
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/**
+ * Brings the tables of one module (e.g. 'forward') up to date. Each module has its own version counter under
+ * its own name, so modules evolve independently; each must prefix its tables with its name to avoid clashes.
+ */
+export function migrate(db: Database, name: string, steps: readonly string[]): void {
+  if (!MODULE_NAME.test(name) || name === 'core') throw new TypeError(`Invalid migration module name: ${JSON.stringify(name)}`);
+  const read = db.prepare<[string], { version: number }>('SELECT version FROM migrations WHERE name = ?');
+  const write = db.prepare<[string, number]>(
+    'INSERT INTO migrations (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
+  );
+  applySteps(db, name, steps, {
+    read: () => read.get(name)?.version ?? 0,
+    write: (version) => write.run(name, version),
+  });
+}
+
+function applySteps(
+  db: Database,
+  what: string,
+  steps: readonly string[],
+  version: { read(): number; write(version: number): void },
+): void {
+  for (;;) {
+    // IMMEDIATE takes the write lock before reading the version, so two processes never apply the same step.
+    const applied = db
+      .transaction(() => {
+        const current = version.read();
+        if (current > steps.length) throw new SchemaTooNewError(what, current, steps.length);
+        const step = steps[current];
+        if (step === undefined) return false;
+        db.exec(step);
+        version.write(current + 1);
+        return true;
+      })
+      .immediate();
+    if (!applied) return;
+  }
+}

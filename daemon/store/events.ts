@@ -1,0 +1,282 @@
+// The durable event log: every committed event gets a local, monotonic, never-reused seq.
+import type { Statement } from 'better-sqlite3';
+import type { EventRecord, MailEvent, StoredEvent } from '../../shared/event.ts';
+import type { Database } from './db.ts';
+
+export interface EventFilter {
+  inboxId?: string;
+  eventType?: string;
+  account?: string;
+}
+
+export interface HistoryOptions extends EventFilter {
+  /** Free text, matched against subject, from, to and body. */
+  q?: string;
+  /** Only events with a smaller seq (paging backwards). */
+  before?: number;
+  limit: number;
+}
+
+export interface RetentionOptions {
+  maxAgeMs: number | null;
+  maxEvents: number | null;
+  now: number;
+  /** The lowest position some consumer or queue still needs: nothing above it is ever deleted. */
+  protectAfterSeq: number;
+  /** Rows per transaction, so retention never holds the write lock for long. */
+  batchSize?: number;
+}
+
+export interface CommitResult {
+  /** The newly inserted events with their seq, in the order given. */
+  stored: StoredEvent[];
+  /** Events skipped because (account, event_id) was already stored. */
+  duplicates: number;
+}
+
+interface EventRow {
+  seq: number;
+  account: string;
+  stored_at: number;
+  payload: string;
+}
+
+const DEFAULT_RETENTION_BATCH = 500;
+
+// Filter keys and the indexed columns they match.
+const FILTER_COLUMNS = { account: 'account', inboxId: 'inbox_id', eventType: 'event_type' } as const;
+type FilterKey = keyof typeof FILTER_COLUMNS;
+const FILTER_KEYS = Object.keys(FILTER_COLUMNS) as FilterKey[];
+
+export class EventStore {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #statements = new Map<string, Statement>();
+  readonly #insert: Statement<[Record<string, unknown>], { seq: number }>;
+  readonly #upsertCursor: Statement<[string, string | null, number]>;
+  readonly #readCursor: Statement<[string], { last_event_id: string | null }>;
+  readonly #latestSeq: Statement<[], { seq: number }>;
+  readonly #oldestSeq: Statement<[], { seq: number | null }>;
+  readonly #count: Statement<[], { n: number }>;
+  readonly #get: Statement<[number], EventRow>;
+  readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
+
+  constructor(db: Database, now: () => number = Date.now) {
+    this.#db = db;
+    this.#now = now;
+    // A duplicate is skipped by the NOT EXISTS guard, not by ON CONFLICT: a conflicting insert still consumes an
+    // AUTOINCREMENT value, so every replayed duplicate would leave a hole in the seq sequence.
+    this.#insert = db.prepare(`
+      INSERT INTO events (account, event_id, event_type, inbox_id, thread_id, occurred_at, stored_at, from_addr, subject, test, payload)
+      SELECT @account, @event_id, @event_type, @inbox_id, @thread_id, @occurred_at, @stored_at, @from_addr, @subject, @test, @payload
+      WHERE NOT EXISTS (SELECT 1 FROM events WHERE account = @account AND event_id = @event_id)
+      RETURNING seq`);
+    this.#upsertCursor = db.prepare(`
+      INSERT INTO cursors (account, last_event_id, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (account) DO UPDATE SET last_event_id = excluded.last_event_id, updated_at = excluded.updated_at`);
+    this.#readCursor = db.prepare('SELECT last_event_id FROM cursors WHERE account = ?');
+    this.#latestSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+    this.#oldestSeq = db.prepare('SELECT min(seq) AS seq FROM events');
+    this.#count = db.prepare('SELECT count(*) AS n FROM events');
+    this.#get = db.prepare('SELECT seq, account, stored_at, payload FROM events WHERE seq = ?');
+    this.#commit = db.transaction((account, events, cursor) => this.#commitInTransaction(account, events, cursor));
+  }
+
+  /**
+   * Stores `events` and, when `cursor` is given, moves the account's upstream cursor, all in one transaction:
+   * a crash leaves either both or neither, so the cursor never runs ahead of what is stored.
+   */
+  commit(account: string, events: readonly MailEvent[], cursor?: string | null): CommitResult {
+    requireName('account', account);
+    return this.#commit(account, events, cursor);
+  }
+
+  cursor(account: string): string | null {
+    return this.#readCursor.get(account)?.last_event_id ?? null;
+  }
+
+  setCursor(account: string, eventId: string | null): void {
+    requireName('account', account);
+    this.#upsertCursor.run(account, eventId, this.#now());
+  }
+
+  /** Events with seq > afterSeq, ascending. */
+  after(afterSeq: number, limit: number, filter: EventFilter = {}): StoredEvent[] {
+    requireCount('limit', limit);
+    const { where, params } = filterClause(filter);
+    const sql = `SELECT seq, payload FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
+    const rows = this.#statement<Pick<EventRow, 'seq' | 'payload'>>(sql).all({ ...params, after: afterSeq, limit });
+    return rows.map((row) => toStoredEvent(row.seq, row.payload));
+  }
+
+  /** The highest seq ever assigned (0 before the first event), even if retention has since deleted it. */
+  latestSeq(): number {
+    return this.#latestSeq.get()?.seq ?? 0;
+  }
+
+  oldestSeq(): number | null {
+    return this.#oldestSeq.get()?.seq ?? null;
+  }
+
+  count(): number {
+    return this.#count.get()?.n ?? 0;
+  }
+
+  get(seq: number): EventRecord | null {
+    const row = this.#get.get(seq);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Newest first. `q` is user text: it is quoted term by term, so no input can break the FTS5 syntax. */
+  history(opts: HistoryOptions): EventRecord[] {
+    requireCount('limit', opts.limit);
+    const { where, params } = filterClause(opts, 'e.');
+    const match = opts.q === undefined ? null : toFtsQuery(opts.q);
+    const bind = { ...params, before: opts.before ?? Number.MAX_SAFE_INTEGER, limit: opts.limit };
+    const columns = 'e.seq, e.account, e.stored_at, e.payload';
+    const rows =
+      match === null
+        ? this.#statement<EventRow>(
+            `SELECT ${columns} FROM events e WHERE e.seq < @before${where} ORDER BY e.seq DESC LIMIT @limit`,
+          ).all(bind)
+        : this.#statement<EventRow>(
+            `SELECT ${columns} FROM events_fts f JOIN events e ON e.seq = f.rowid
+             WHERE events_fts MATCH @match AND f.rowid < @before${where} ORDER BY f.rowid DESC LIMIT @limit`,
+          ).all({ ...bind, match });
+    return rows.map(toRecord);
+  }
+
+  /** Deletes events past the age or count limits, never one above `protectAfterSeq`. Returns how many went. */
+  applyRetention(opts: RetentionOptions): number {
+    const batch = opts.batchSize ?? DEFAULT_RETENTION_BATCH;
+    if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError('batchSize must be a positive integer');
+    let deleted = 0;
+    if (opts.maxEvents !== null) {
+      requireCount('maxEvents', opts.maxEvents);
+      // The newest seq that falls outside the newest `maxEvents`; everything up to it may go.
+      const cutoff = this.#statement<{ seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?').get(
+        opts.maxEvents,
+      );
+      if (cutoff) {
+        deleted += this.#deleteInBatches(batch, 'SELECT seq FROM events WHERE seq <= @upTo ORDER BY seq LIMIT @batch', {
+          upTo: Math.min(cutoff.seq, opts.protectAfterSeq),
+        });
+      }
+    }
+    if (opts.maxAgeMs !== null) {
+      deleted += this.#deleteInBatches(
+        batch,
+        'SELECT seq FROM events WHERE stored_at < @storedBefore AND seq <= @upTo ORDER BY stored_at LIMIT @batch',
+        { storedBefore: opts.now - opts.maxAgeMs, upTo: opts.protectAfterSeq },
+      );
+    }
+    return deleted;
+  }
+
+  #deleteInBatches(batch: number, select: string, params: Record<string, number>): number {
+    const remove = this.#statement(`DELETE FROM events WHERE seq IN (${select})`);
+    const step = this.#db.transaction(() => remove.run({ ...params, batch }).changes);
+    let total = 0;
+    for (;;) {
+      const changes = step();
+      total += changes;
+      if (changes < batch) return total;
+    }
+  }
+
+  #commitInTransaction(account: string, events: readonly MailEvent[], cursor: string | null | undefined): CommitResult {
+    const storedAt = this.#now();
+    const stored: StoredEvent[] = [];
+    let duplicates = 0;
+    for (const event of events) {
+      const row = this.#insert.get(toRow(account, event, storedAt));
+      if (row) stored.push({ ...event, seq: row.seq });
+      else duplicates += 1;
+    }
+    if (cursor !== undefined) this.#upsertCursor.run(account, cursor, storedAt);
+    return { stored, duplicates };
+  }
+
+  // Filter combinations are few, so each distinct SQL text is prepared once and reused.
+  #statement<Row>(sql: string): Statement<unknown[], Row> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as Statement<unknown[], Row>;
+  }
+}
+
+export class InvalidEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+function toRow(account: string, event: MailEvent, storedAt: number): Record<string, unknown> {
+  if (typeof event.event_id !== 'string' || event.event_id === '') throw new InvalidEventError('event_id must be a non-empty string');
+  if (typeof event.event !== 'string' || event.event === '') throw new InvalidEventError('event must be a non-empty string');
+  if (typeof event.occurred_at !== 'string') throw new InvalidEventError('occurred_at must be a string');
+  const message = event.message;
+  return {
+    account,
+    event_id: event.event_id,
+    event_type: event.event,
+    inbox_id: stringOrNull(event.inbox_id),
+    thread_id: stringOrNull(event.thread_id),
+    occurred_at: event.occurred_at,
+    stored_at: storedAt,
+    from_addr: stringOrNull(message?.from),
+    subject: stringOrNull(message?.subject),
+    test: event.test === true ? 1 : 0,
+    payload: JSON.stringify(event),
+  };
+}
+
+function filterClause(filter: EventFilter, prefix = ''): { where: string; params: Record<string, string> } {
+  let where = '';
+  const params: Record<string, string> = {};
+  for (const key of FILTER_KEYS) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    where += ` AND ${prefix}${FILTER_COLUMNS[key]} = @${key}`;
+    params[key] = value;
+  }
+  return { where, params };
+}
+
+function toStoredEvent(seq: number, payload: string): StoredEvent {
+  return { ...(JSON.parse(payload) as MailEvent), seq };
+}
+
+function toRecord(row: EventRow): EventRecord {
+  return { seq: row.seq, account: row.account, storedAt: row.stored_at, event: JSON.parse(row.payload) as MailEvent };
+}
+
+/**
+ * Turns user text into an FTS5 query that cannot be a syntax error: each word becomes a quoted string (inner
+ * quotes doubled), so operators and parentheses are plain text, and the last word matches as a prefix for
+ * search-as-you-type. Words with no letter or digit would tokenize to nothing, so they are dropped.
+ */
+function toFtsQuery(text: string): string | null {
+  const words = text
+    .replace(/\p{Cc}/gu, ' ')
+    .split(/\s+/u)
+    .filter((word) => /[\p{L}\p{N}]/u.test(word));
+  if (words.length === 0) return null;
+  return words.map((word, i) => `"${word.replaceAll('"', '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function requireName(what: string, value: string): void {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string`);
+}
+
+function requireCount(what: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer`);
+}
