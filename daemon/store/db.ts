@@ -66,6 +66,8 @@ const CORE_SCHEMA: readonly string[] = [
     version INTEGER NOT NULL
   );
   `,
+  // Local WebSocket clients resume with an upstream event_id and no account.
+  `CREATE INDEX events_event_id ON events (event_id);`,
 ];
 
 const MODULE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;

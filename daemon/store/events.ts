@@ -59,6 +59,7 @@ export class EventStore {
   readonly #oldestSeq: Statement<[], { seq: number | null }>;
   readonly #count: Statement<[], { n: number }>;
   readonly #get: Statement<[number], EventRow>;
+  readonly #seqOf: Statement<[string], { seq: number }>;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
 
   constructor(db: Database, now: () => number = Date.now) {
@@ -79,6 +80,7 @@ export class EventStore {
     this.#oldestSeq = db.prepare('SELECT min(seq) AS seq FROM events');
     this.#count = db.prepare('SELECT count(*) AS n FROM events');
     this.#get = db.prepare('SELECT seq, account, stored_at, payload FROM events WHERE seq = ?');
+    this.#seqOf = db.prepare('SELECT seq FROM events WHERE event_id = ? ORDER BY seq DESC LIMIT 1');
     this.#commit = db.transaction((account, events, cursor) => this.#commitInTransaction(account, events, cursor));
   }
 
@@ -125,6 +127,11 @@ export class EventStore {
   get(seq: number): EventRecord | null {
     const row = this.#get.get(seq);
     return row ? toRecord(row) : null;
+  }
+
+  /** The local seq of an upstream event id (the newest, should two accounts share one), or null. */
+  seqOf(eventId: string): number | null {
+    return this.#seqOf.get(eventId)?.seq ?? null;
   }
 
   /** Newest first. `q` is user text: it is quoted term by term, so no input can break the FTS5 syntax. */

@@ -345,3 +345,14 @@ describe('crash safety', () => {
     expect(store.cursor(CRASH_ACCOUNT)).toBe(stored.at(-1)?.event_id);
   });
 });
+
+describe('seqOf', () => {
+  it('finds the local seq of an upstream event id with an index, and null for an unknown one', () => {
+    const { db, store } = openStore();
+    store.commit('a', [mail('evt_1'), mail('evt_2')]);
+    expect(store.seqOf('evt_2')).toBe(2);
+    expect(store.seqOf('evt_missing')).toBe(null);
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT seq FROM events WHERE event_id = ?').all('x') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('events_event_id');
+  });
+});

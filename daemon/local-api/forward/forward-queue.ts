@@ -1,0 +1,207 @@
+// The durable side of forwarding: one cursor per target over the event store (the last seq handled) and the
+// dead letters. Events are not copied here; a dead letter keeps its body so re-delivery outlives retention.
+import type { Statement } from 'better-sqlite3';
+import { migrate, type Database } from '../../store/db.ts';
+
+// Append-only, like every migration list: a shipped step is never edited.
+const FORWARD_SCHEMA: readonly string[] = [
+  `
+  CREATE TABLE forward_cursors (
+    target_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    delivered INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE forward_dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT,
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('dead', 'retrying'))
+  );
+  CREATE INDEX forward_dead_letters_target ON forward_dead_letters (target_id, status, id);
+  `,
+];
+
+export type DeadLetterStatus = 'dead' | 'retrying';
+
+export interface DeadLetter {
+  id: number;
+  targetId: string;
+  seq: number;
+  eventId: string;
+  /** Delivery attempts so far, over every try. */
+  attempts: number;
+  /** Null for a re-delivery asked for by hand that has not been tried yet. */
+  lastError: string | null;
+  /** ISO time of the last failure, or of the request for a re-delivery by hand. */
+  at: string;
+  /** `retrying` once `retry` queued it again, until it is delivered (and removed) or fails again. */
+  status: DeadLetterStatus;
+}
+
+/** A dead letter with the exact body to send again. */
+export interface Redelivery extends DeadLetter {
+  body: string;
+}
+
+export interface Failure {
+  seq: number;
+  eventId: string;
+  body: string;
+  attempts: number;
+  lastError: string;
+}
+
+interface DeadLetterRow {
+  id: number;
+  target_id: string;
+  seq: number;
+  event_id: string;
+  body: string;
+  attempts: number;
+  last_error: string | null;
+  at: number;
+  status: DeadLetterStatus;
+}
+
+export class ForwardQueue {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #cursor: Statement<[string], { seq: number; delivered: number }>;
+  readonly #initCursor: Statement<[string, number, number]>;
+  readonly #advance: Statement<[number, number, number, string]>;
+  readonly #insertDead: Statement<[string, number, string, string, number, string, number]>;
+  readonly #insertRetry: Statement<[string, number, string, string, number]>;
+  readonly #list: Statement<[{ target: string | null; status: DeadLetterStatus | null }], DeadLetterRow>;
+  readonly #nextRetry: Statement<[string], DeadLetterRow>;
+  readonly #get: Statement<[number], DeadLetterRow>;
+  readonly #markRetrying: Statement<[number]>;
+  readonly #countDelivered: Statement<[number, string]>;
+  readonly #remove: Statement<[number]>;
+  readonly #deadAgain: Statement<[number, string, number, number]>;
+  readonly #count: Statement<[string, DeadLetterStatus], { n: number }>;
+
+  constructor(db: Database, now: () => number = Date.now) {
+    migrate(db, 'forward', FORWARD_SCHEMA);
+    this.#db = db;
+    this.#now = now;
+    this.#cursor = db.prepare('SELECT seq, delivered FROM forward_cursors WHERE target_id = ?');
+    this.#initCursor = db.prepare(
+      'INSERT INTO forward_cursors (target_id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (target_id) DO NOTHING',
+    );
+    // max() keeps the cursor from ever moving back, whatever order a caller reports in.
+    this.#advance = db.prepare(
+      'UPDATE forward_cursors SET seq = max(seq, ?), delivered = delivered + ?, updated_at = ? WHERE target_id = ?',
+    );
+    this.#insertDead = db.prepare(`
+      INSERT INTO forward_dead_letters (target_id, seq, event_id, body, attempts, last_error, at, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'dead')`);
+    this.#insertRetry = db.prepare(`
+      INSERT INTO forward_dead_letters (target_id, seq, event_id, body, attempts, last_error, at, status)
+      VALUES (?, ?, ?, ?, 0, NULL, ?, 'retrying')`);
+    this.#list = db.prepare(`
+      SELECT * FROM forward_dead_letters
+      WHERE (@target IS NULL OR target_id = @target) AND (@status IS NULL OR status = @status) ORDER BY id`);
+    this.#nextRetry = db.prepare(
+      "SELECT * FROM forward_dead_letters WHERE target_id = ? AND status = 'retrying' ORDER BY id LIMIT 1",
+    );
+    this.#get = db.prepare('SELECT * FROM forward_dead_letters WHERE id = ?');
+    this.#markRetrying = db.prepare("UPDATE forward_dead_letters SET status = 'retrying' WHERE id = ?");
+    this.#countDelivered = db.prepare('UPDATE forward_cursors SET delivered = delivered + 1, updated_at = ? WHERE target_id = ?');
+    this.#remove = db.prepare('DELETE FROM forward_dead_letters WHERE id = ?');
+    this.#deadAgain = db.prepare(
+      "UPDATE forward_dead_letters SET status = 'dead', attempts = attempts + ?, last_error = ?, at = ? WHERE id = ?",
+    );
+    this.#count = db.prepare('SELECT count(*) AS n FROM forward_dead_letters WHERE target_id = ? AND status = ?');
+  }
+
+  /** The target's cursor, created at `startSeq` the first time the target is seen. */
+  openCursor(targetId: string, startSeq: number): number {
+    this.#initCursor.run(targetId, startSeq, this.#now());
+    return this.cursor(targetId) ?? startSeq;
+  }
+
+  cursor(targetId: string): number | null {
+    return this.#cursor.get(targetId)?.seq ?? null;
+  }
+
+  delivered(targetId: string): number {
+    return this.#cursor.get(targetId)?.delivered ?? 0;
+  }
+
+  /** Moves the cursor past `seq`: delivered, or not wanted by the target. */
+  advance(targetId: string, seq: number, delivered: boolean): void {
+    this.#advance.run(seq, delivered ? 1 : 0, this.#now(), targetId);
+  }
+
+  /** Records the failure and moves the cursor past it in one transaction, so a crash keeps both or neither. */
+  deadLetter(targetId: string, failure: Failure): void {
+    this.#db.transaction(() => {
+      const at = this.#now();
+      this.#insertDead.run(targetId, failure.seq, failure.eventId, failure.body, failure.attempts, failure.lastError, at);
+      this.#advance.run(failure.seq, 0, at, targetId);
+    })();
+  }
+
+  list(filter: { targetId?: string; status?: DeadLetterStatus } = {}): DeadLetter[] {
+    return this.#list.all({ target: filter.targetId ?? null, status: filter.status ?? null }).map(toDeadLetter);
+  }
+
+  count(targetId: string, status: DeadLetterStatus): number {
+    return this.#count.get(targetId, status)?.n ?? 0;
+  }
+
+  get(id: number): DeadLetter | null {
+    const row = this.#get.get(id);
+    return row ? toDeadLetter(row) : null;
+  }
+
+  /** Queues a dead letter for re-delivery by its target's worker. */
+  markRetrying(id: number): void {
+    this.#markRetrying.run(id);
+  }
+
+  /** Queues a stored event to be sent to a target again, outside its cursor's order; it dead-letters if that fails. */
+  enqueueRedelivery(targetId: string, delivery: { seq: number; eventId: string; body: string }): void {
+    this.#insertRetry.run(targetId, delivery.seq, delivery.eventId, delivery.body, this.#now());
+  }
+
+  nextRetry(targetId: string): Redelivery | null {
+    const row = this.#nextRetry.get(targetId);
+    return row ? toRedelivery(row) : null;
+  }
+
+  /** A re-delivered dead letter is gone from the table and counts as delivered. */
+  redelivered(letter: Redelivery): void {
+    this.#db.transaction(() => {
+      this.#remove.run(letter.id);
+      this.#countDelivered.run(this.#now(), letter.targetId);
+    })();
+  }
+
+  failedAgain(id: number, attempts: number, lastError: string): void {
+    this.#deadAgain.run(attempts, lastError, this.#now(), id);
+  }
+}
+
+function toRedelivery(row: DeadLetterRow): Redelivery {
+  return { ...toDeadLetter(row), body: row.body };
+}
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    targetId: row.target_id,
+    seq: row.seq,
+    eventId: row.event_id,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    at: new Date(row.at).toISOString(),
+    status: row.status,
+  };
+}

@@ -1,0 +1,363 @@
+// Webhook forwarding against a real HTTP receiver that does what an OpenMail webhook handler does: verify the
+// signature over the raw body and deduplicate on X-Event-Id. Real SQLite files, real sockets, real restarts.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MailEvent, StoredEvent } from '../../../../shared/event.ts';
+import { EventHub } from '../../../../daemon/hub.ts';
+import { Forwarder, type ForwarderOptions } from '../../../../daemon/local-api/forward/forwarder.ts';
+import type { ForwardTarget } from '../../../../daemon/local-api/forward/forward-target.ts';
+import { verifySignature } from '../../../../daemon/local-api/forward/signature.ts';
+import { openDatabase, type Database } from '../../../../daemon/store/db.ts';
+import { EventStore } from '../../../../daemon/store/events.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { mailEvent, mailEvents, startHarness, type Harness } from '../harness.ts';
+
+const SECRET = 'whsec_forward_test';
+
+interface Delivery {
+  eventId: string;
+  timestamp: string;
+  signature: string;
+  contentType: string;
+  body: string;
+  verified: boolean;
+}
+
+type Behaviour = number | 'hang';
+
+/** An OpenMail-style webhook handler: verifies, deduplicates on X-Event-Id, answers as scripted. */
+class Receiver {
+  readonly requests: Delivery[] = [];
+  /** Each event once, in the order first accepted. */
+  readonly handled: MailEvent[] = [];
+  behave: (delivery: Delivery) => Behaviour = () => 200;
+  readonly #server: http.Server;
+  readonly #seen = new Set<string>();
+
+  private constructor() {
+    this.#server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const timestamp = String(req.headers['x-timestamp']);
+        const signature = String(req.headers['x-signature']);
+        const delivery: Delivery = {
+          eventId: String(req.headers['x-event-id']),
+          timestamp,
+          signature,
+          contentType: String(req.headers['content-type']),
+          body,
+          verified: verifySignature(SECRET, timestamp, body, signature, Math.floor(Date.now() / 1000)),
+        };
+        this.requests.push(delivery);
+        const behaviour = this.behave(delivery);
+        if (behaviour === 'hang') return;
+        if (!delivery.verified) {
+          res.writeHead(401).end();
+          return;
+        }
+        if (behaviour >= 200 && behaviour < 300 && !this.#seen.has(delivery.eventId)) {
+          this.#seen.add(delivery.eventId);
+          this.handled.push(JSON.parse(body) as MailEvent);
+        }
+        res.writeHead(behaviour).end();
+      });
+    });
+  }
+
+  static async start(port = 0): Promise<Receiver> {
+    const receiver = new Receiver();
+    await new Promise<void>((resolve, reject) => {
+      receiver.#server.once('error', reject);
+      receiver.#server.listen(port, '127.0.0.1', resolve);
+    });
+    return receiver;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as { port: number }).port}/webhook`;
+  }
+
+  requestsFor(eventId: string): Delivery[] {
+    return this.requests.filter((delivery) => delivery.eventId === eventId);
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+}
+
+/** A port that refuses connections: bound once by the OS, then released. */
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function payload(event: StoredEvent): MailEvent {
+  const { seq: _seq, ...rest } = event;
+  return rest;
+}
+
+const target = (url: string, overrides: Partial<ForwardTarget> = {}): ForwardTarget => ({
+  id: 'agent',
+  url,
+  secret: SECRET,
+  inboxIds: [],
+  eventTypes: [],
+  ...overrides,
+});
+
+describe('Forwarder', () => {
+  let root: string;
+  let file: string;
+  let db: Database;
+  let events: EventStore;
+  let hub: EventHub;
+  const forwarders: Forwarder[] = [];
+  const receivers: Receiver[] = [];
+  const errors: unknown[] = [];
+
+  function forwarder(options: Partial<ForwarderOptions> & Pick<ForwarderOptions, 'targets'>): Forwarder {
+    const created = new Forwarder({ db, events, hub, schedule: [0, 10, 10], timeoutMs: 2_000, onError: (e) => errors.push(e), ...options });
+    forwarders.push(created);
+    return created;
+  }
+
+  async function receiver(port?: number): Promise<Receiver> {
+    const started = await Receiver.start(port);
+    receivers.push(started);
+    return started;
+  }
+
+  function commit(batch: readonly MailEvent[]): StoredEvent[] {
+    const { stored } = events.commit('work', batch);
+    hub.publish(stored);
+    return stored;
+  }
+
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-forward-'));
+    file = path.join(root, 'events.db');
+    db = openDatabase(file);
+    events = new EventStore(db);
+    hub = new EventHub((error) => errors.push(error));
+    errors.length = 0;
+  });
+
+  afterEach(async () => {
+    await Promise.all(forwarders.splice(0).map((f) => f.stop()));
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+    if (db.open) db.close();
+    fs.rmSync(root, { recursive: true, force: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("delivers each event once, in order, with OpenMail's webhook headers that an OpenMail handler verifies", async () => {
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url)] });
+    f.start();
+    const committed = [...commit(mailEvents(3)), ...commit(mailEvents(1)), ...commit(mailEvents(16))];
+
+    await waitFor(() => sink.handled.length === 20, 5_000, '20 events');
+    expect(sink.handled).toEqual(committed.map(payload));
+    expect(sink.requests).toHaveLength(20);
+    for (const [i, delivery] of sink.requests.entries()) {
+      expect(delivery.verified).toBe(true);
+      expect(delivery.contentType).toBe('application/json');
+      expect(delivery.eventId).toBe(committed[i]!.event_id);
+      expect(delivery.timestamp).toMatch(/^\d{10}$/);
+      expect(delivery.signature).toMatch(/^[0-9a-f]{64}$/);
+    }
+    await waitFor(() => f.status()[0]?.delivered === 20, 5_000, 'delivered count');
+    expect(f.status()[0]).toMatchObject({ id: 'agent', queued: 0, deadLetters: 0, lastResult: { ok: true, detail: 'HTTP 200' } });
+    expect(f.minCursor()).toBe(committed.at(-1)!.seq);
+  });
+
+  it('sends only the events a target asks for, and its cursor still passes the others', async () => {
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url, { inboxIds: ['inb_b', 'inb_c'], eventTypes: ['message.received'] })] });
+    f.start();
+    const committed = commit([
+      mailEvent({ inbox_id: 'inb_a' }),
+      mailEvent({ inbox_id: 'inb_b' }),
+      mailEvent({ inbox_id: 'inb_b', event: 'inbox.suspended' }),
+      mailEvent({ inbox_id: 'inb_c' }),
+      mailEvent({ inbox_id: 'inb_a' }),
+    ]);
+    await waitFor(() => sink.handled.length === 2, 5_000, 'two wanted events');
+    await waitFor(() => f.minCursor() === committed.at(-1)!.seq, 5_000, 'the cursor past the unwanted tail');
+    expect(sink.handled).toEqual([payload(committed[1]!), payload(committed[3]!)]);
+  });
+
+  it('starts a new target at the present and counts what it still has to deliver', async () => {
+    commit(mailEvents(5));
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url, { inboxIds: ['inb_a'] })] });
+    expect(f.minCursor()).toBe(events.latestSeq());
+    commit([...mailEvents(4, { inbox_id: 'inb_a' }), ...mailEvents(2, { inbox_id: 'inb_z' })]);
+    expect(f.status()[0]?.queued).toBe(4);
+    f.start();
+    await waitFor(() => sink.handled.length === 4, 5_000, 'the four new events');
+    await waitFor(() => f.status()[0]?.queued === 0, 5_000, 'an empty backlog');
+    expect(sink.requests).toHaveLength(4);
+  });
+
+  it('retries after a 500 and a timeout with the same X-Event-Id, then delivers', async () => {
+    const sink = await receiver();
+    const script: Behaviour[] = [500, 'hang', 204];
+    sink.behave = () => script.shift() ?? 200;
+    const f = forwarder({ targets: [target(sink.url)], schedule: [0, 10, 10, 10], timeoutMs: 150 });
+    f.start();
+    const [event] = commit(mailEvents(1));
+
+    await waitFor(() => sink.handled.length === 1, 5_000, 'the delivery');
+    const attempts = sink.requestsFor(event!.event_id);
+    expect(attempts).toHaveLength(3);
+    expect(attempts.every((attempt) => attempt.verified && attempt.body === attempts[0]!.body)).toBe(true);
+    await waitFor(() => f.status()[0]?.delivered === 1, 5_000, 'the delivered count');
+    expect(f.deadLetters()).toEqual([]);
+  });
+
+  it('retries a refused connection until the receiver is up, then delivers', async () => {
+    const port = await freePort();
+    const f = forwarder({ targets: [target(`http://127.0.0.1:${port}/webhook`)], schedule: [0, 200, 200, 200, 200] });
+    f.start();
+    const [event] = commit(mailEvents(1));
+    await waitFor(() => f.status()[0]?.lastResult?.detail.includes('ECONNREFUSED'), 5_000, 'a refused attempt');
+    const sink = await receiver(port);
+    await waitFor(() => sink.handled.length === 1, 5_000, 'the delivery');
+    expect(sink.handled[0]).toEqual(payload(event!));
+    expect(f.deadLetters()).toEqual([]);
+  });
+
+  it('continues after a restart from the cursor in SQLite, re-sending only the event that was in flight', async () => {
+    const sink = await receiver();
+    const before = forwarder({ targets: [target(sink.url)] });
+    before.start();
+    const batch = mailEvents(6);
+    const hanging = batch[3]!;
+    sink.behave = (delivery) => (delivery.eventId === hanging.event_id ? 'hang' : 200);
+    const backlog = commit(batch);
+    await waitFor(() => sink.requestsFor(hanging.event_id).length === 1, 5_000, 'the fourth event in flight');
+    await before.stop();
+    db.close();
+
+    // A new process over the same file; events arrive while no forwarder runs.
+    db = openDatabase(file);
+    events = new EventStore(db);
+    hub = new EventHub((error) => errors.push(error));
+    const whileDown = commit(mailEvents(4));
+    sink.behave = () => 200;
+    const after = forwarder({ targets: [target(sink.url)] });
+    expect(after.minCursor()).toBe(backlog[2]!.seq);
+    after.start();
+
+    const all = [...backlog, ...whileDown];
+    await waitFor(() => sink.handled.length === all.length, 5_000, 'every event');
+    expect(sink.handled).toEqual(all.map(payload));
+    // At least once: the in-flight event went out again and the receiver deduplicated it on X-Event-Id.
+    expect(sink.requestsFor(hanging.event_id)).toHaveLength(2);
+    for (const event of all.filter((e) => e !== backlog[3])) expect(sink.requestsFor(event.event_id)).toHaveLength(1);
+  });
+
+  it('sends a stored event again, on request, to each target that wants it, with the same body and X-Event-Id', async () => {
+    const sink = await receiver();
+    const f = forwarder({
+      targets: [target(sink.url, { id: 'a', inboxIds: ['inb_a'] }), target(sink.url, { id: 'b', inboxIds: ['inb_b'] })],
+    });
+    f.start();
+    const [event] = commit([mailEvent({ inbox_id: 'inb_a' })]);
+    await waitFor(() => sink.requests.length === 1, 5_000, 'the first delivery');
+
+    expect(f.redeliver(event!.seq)).toBe(1);
+    await waitFor(() => sink.requests.length === 2, 5_000, 'the re-delivery');
+    const [original, again] = sink.requests;
+    expect(again).toMatchObject({ eventId: original!.eventId, body: original!.body, verified: true });
+    await waitFor(() => f.status().find((s) => s.id === 'a')?.delivered === 2, 5_000, 'both counted');
+    expect(f.deadLetters()).toEqual([]);
+    expect(f.redeliver(event!.seq + 1000)).toBe(0);
+  });
+
+  it('validates every target before changing anything', async () => {
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url)] });
+    expect(() => f.setTargets([target(sink.url, { id: 'a' }), target('https://example.com/hook', { id: 'b' })])).toThrow(
+      /not a loopback address/,
+    );
+    expect(() => f.setTargets([target(sink.url), target(sink.url)])).toThrow(/used twice/);
+    expect(f.status().map((s) => s.id)).toEqual(['agent']);
+    f.setTargets([]);
+    expect(f.minCursor()).toBeNull();
+    expect(f.status()).toEqual([]);
+  });
+});
+
+describe('Forwarder dead letters through the local API', () => {
+  let harness: Harness;
+  let sink: Receiver;
+  let f: Forwarder;
+
+  beforeEach(async () => {
+    harness = await startHarness({ socketDir: null });
+    sink = await Receiver.start();
+  });
+
+  afterEach(async () => {
+    await f?.stop();
+    await sink.close();
+    await harness.close();
+  });
+
+  it('dead-letters after the last try, moves on, lists it, and re-delivers it on retry', async () => {
+    let failing = true;
+    const [doomed, next] = [mailEvent(), mailEvent()];
+    sink.behave = (delivery) => (failing && delivery.eventId === doomed.event_id ? 500 : 200);
+    f = new Forwarder({ db: harness.db, events: harness.events, hub: harness.hub, targets: [target(sink.url)], schedule: [0, 5, 5] });
+    harness.ctx.routes = f.routes();
+    f.start();
+    const committed = harness.commit([doomed, next]);
+
+    await waitFor(() => sink.handled.length === 1, 5_000, 'the next event');
+    expect(sink.handled).toEqual([payload(committed[1]!)]);
+    expect(sink.requestsFor(doomed.event_id)).toHaveLength(3);
+    const [letter] = f.deadLetters();
+    expect(letter).toMatchObject({
+      targetId: 'agent',
+      seq: committed[0]!.seq,
+      eventId: doomed.event_id,
+      attempts: 3,
+      lastError: 'HTTP 500',
+      status: 'dead',
+    });
+    expect(f.status()[0]).toMatchObject({ deadLetters: 1, delivered: 1, queued: 0 });
+
+    const listed = await harness.get('/v1/deliveries?target=agent&status=dead');
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ deliveries: [letter] });
+    expect((await harness.get('/v1/deliveries?status=lost')).status).toBe(400);
+    expect((await harness.get('/v1/deliveries/987654/retry', { method: 'POST' })).status).toBe(404);
+
+    // A retry that fails again goes back to the dead letters with its attempts added up.
+    expect((await harness.get(`/v1/deliveries/${letter!.id}/retry`, { method: 'POST' })).status).toBe(202);
+    await waitFor(() => f.deadLetters()[0]?.attempts === 6, 5_000, 'the failed retry');
+    expect(f.deadLetters()[0]?.status).toBe('dead');
+
+    failing = false;
+    const retried = await harness.get(`/v1/deliveries/${letter!.id}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toEqual({ id: letter!.id, status: 'retrying' });
+    await waitFor(() => sink.handled.length === 2, 5_000, 'the re-delivery');
+    expect(sink.handled[1]).toEqual(payload(committed[0]!));
+    expect(f.deadLetters()).toEqual([]);
+    expect(f.status()[0]).toMatchObject({ deadLetters: 0, delivered: 2 });
+    expect(f.retry(letter!.id)).toBe(false);
+  });
+});
