@@ -1,0 +1,165 @@
+// Every snippet in the README's "Connect an agent" section is a file in examples/, run here against a real
+// engine by the real client it is written for (bash + curl + jq, Node, Python), and quoted verbatim in the README.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../daemon/daemon.ts';
+import { createLogger } from '../../daemon/log.ts';
+import { sleep } from '../support/wait-for.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const EXAMPLES = path.join(ROOT, 'examples');
+const SECRET = 'whsec_example_test_secret';
+const SUBJECT = 'Test event from Mailbridge';
+// Debian's Python, where python3-websockets is installed.
+const PYTHON = '/usr/bin/python3';
+
+let dir: string;
+let daemon: Daemon;
+let token: string;
+let webhookPort: number;
+const children: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-examples-'));
+  webhookPort = await freePort();
+  daemon = await Daemon.start({
+    dataDir: dir,
+    accounts: [],
+    demo: { intervalMs: null },
+    port: 0,
+    unixSocket: true,
+    forwardTargets: [],
+    settingsForwardTargets: [],
+    dashboardDir: null,
+    retention: { maxAgeDays: null, maxEvents: null },
+    log: createLogger('error', () => {}),
+    detectWakeFromTimers: false,
+  });
+  token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
+});
+
+afterAll(async () => {
+  await daemon?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) {
+    // Shell loops run their curl in a child: end the whole process group.
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  }
+});
+
+async function waitForPort(port: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(true)).on('error', () => resolve(false));
+      socket.unref();
+      setTimeout(() => socket.destroy(), 200);
+    });
+    if (open) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+/** Runs an example, committing test events until its output shows one, as an agent would see it arrive. */
+async function seesEvent(command: string, args: string[], started: () => Promise<void> = async () => {}): Promise<string> {
+  const endpoint = daemon.endpoint!;
+  const child = spawn(command, args, {
+    cwd: EXAMPLES,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      MAILBRIDGE_URL: endpoint.url,
+      MAILBRIDGE_WS_URL: `${endpoint.url.replace(/^http/, 'ws')}/v1/ws`,
+      MAILBRIDGE_SOCKET: endpoint.socketPath ?? '',
+      MAILBRIDGE_TOKEN: token,
+      WEBHOOK_SECRET: SECRET,
+      PORT: String(webhookPort),
+    },
+  });
+  children.push(child);
+  let output = '';
+  let errors = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (errors += chunk));
+  await started();
+  const deadline = Date.now() + 15_000;
+  while (!output.includes(SUBJECT)) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      throw new Error(`${path.basename(args.at(-1)!)} showed no event (exit ${child.exitCode}): ${errors || output}`);
+    }
+    daemon.testEvent();
+    await sleep(300);
+  }
+  return output;
+}
+
+describe('README examples', () => {
+  it('curl long-poll loop prints events as JSON lines', async () => {
+    const output = await seesEvent('bash', [path.join(EXAMPLES, 'curl-long-poll.sh')]);
+    const first = JSON.parse(output.split('\n')[0]!);
+    expect(first).toMatchObject({ event: 'message.received', test: true, message: { subject: SUBJECT } });
+    expect(first.seq).toBeGreaterThan(0);
+  });
+
+  it('curl over the Unix socket needs no token', async () => {
+    const output = await seesEvent('bash', [path.join(EXAMPLES, 'curl-unix-socket.sh')]);
+    expect(JSON.parse(output.split('\n')[0]!)).toMatchObject({ message: { subject: SUBJECT } });
+  });
+
+  it('Node fetch agent with a named consumer acknowledges what it handled', async () => {
+    const output = await seesEvent(process.execPath, [path.join(EXAMPLES, 'node-consumer.mjs')]);
+    expect(output).toMatch(/^\d+ message\.received mailbridge@localhost Test event from Mailbridge$/m);
+    await sleep(300);
+    const acked = daemon.consumers.get('my-agent');
+    expect(acked).toBeGreaterThan(0);
+  });
+
+  it('OpenMail ws client works unchanged against the local WebSocket', async () => {
+    const output = await seesEvent(process.execPath, [path.join(EXAMPLES, 'node-openmail-ws.mjs')]);
+    expect(output).toMatch(/^subscribed$/m);
+    expect(output).toMatch(/^evt_test_\w+: mailbridge@localhost -> Test event from Mailbridge$/m);
+  });
+
+  it('Python urllib long-poll', async () => {
+    const output = await seesEvent(PYTHON, [path.join(EXAMPLES, 'python-long-poll.py')]);
+    expect(output).toMatch(/^\d+ message\.received mailbridge@localhost Test event from Mailbridge$/m);
+  });
+
+  it('Python websockets client', async () => {
+    const output = await seesEvent(PYTHON, [path.join(EXAMPLES, 'python-websockets.py')]);
+    expect(output).toMatch(/^evt_test_\w+ mailbridge@localhost Test event from Mailbridge$/m);
+  });
+
+  it('OpenMail webhook handler verifies and receives forwarded events', async () => {
+    // The target is added once the handler listens, as a person adds it in settings; it starts at the present.
+    const output = await seesEvent(process.execPath, [path.join(EXAMPLES, 'webhook-handler.mjs')], async () => {
+      await waitForPort(webhookPort);
+      daemon.setSettingsForwardTargets([{ id: 'example', url: `http://127.0.0.1:${webhookPort}/webhook`, secret: SECRET, inboxIds: [], eventTypes: [] }]);
+    });
+    expect(output).toMatch(/^evt_test_\w+: mailbridge@localhost -> Test event from Mailbridge$/m);
+  });
+
+  it('quotes every example verbatim in the README', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const file of fs.readdirSync(EXAMPLES)) {
+      expect(readme, `README.md should quote examples/${file}`).toContain(fs.readFileSync(path.join(EXAMPLES, file), 'utf8').trim());
+    }
+  });
+});
