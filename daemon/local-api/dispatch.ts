@@ -1,0 +1,121 @@
+// One request pipeline for every transport: limits, then Host/Origin/token, then the route or the dashboard
+// files, with every failure turned into a JSON error. Nothing a client sends escapes as an exception.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Refusal, RequestFacts, Transport } from './auth.ts';
+import { checkRequest, needsToken } from './auth.ts';
+import type { LocalApiContext, LocalRoute } from './context.ts';
+import { badRequest, HttpError, notFound, rawErrorResponse, sendError } from './http-json.ts';
+import { MAX_URL_LENGTH } from './limits.ts';
+import { resolveRoute } from './router.ts';
+import { serveStatic } from './static.ts';
+
+export interface DispatchOptions {
+  ctx: LocalApiContext;
+  builtIn: readonly LocalRoute[];
+  dashboardDir: string | null;
+  /** Read per request: the port is known only after listening, and the token may be rotated. */
+  port(): number;
+  token(): string;
+}
+
+export interface Dispatcher {
+  request(transport: Transport): (req: IncomingMessage, res: ServerResponse) => void;
+  upgrade(transport: Transport): (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+// Only a URL base for parsing; the Host header is checked separately.
+const URL_BASE = 'http://127.0.0.1';
+
+/** The request target as a URL, after the length limit the parser does not enforce (header count and size it does). */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '';
+  if (target.length > MAX_URL_LENGTH) throw new HttpError(414, 'bad_request', `the URL is longer than ${MAX_URL_LENGTH} bytes`);
+  // Absolute-form targets ("GET http://other/...") are for proxies; this is not one.
+  if (!target.startsWith('/')) throw badRequest('the request target must be a path');
+  // Concatenated, not resolved against a base: "//other/path" must stay a path, not become a host.
+  return new URL(`${URL_BASE}${target}`);
+}
+
+function refusalError(refusal: Refusal): HttpError {
+  return new HttpError(refusal.status, refusal.code, refusal.message, refusal.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+}
+
+export function createDispatcher(options: DispatchOptions): Dispatcher {
+  const { ctx, builtIn, dashboardDir } = options;
+  const report = ctx.onError ?? ((error: unknown) => console.error('mailbridge: local API handler failed:', error));
+
+  function* routes(): Generator<LocalRoute> {
+    yield* builtIn;
+    if (ctx.routes !== undefined) yield* ctx.routes;
+  }
+
+  function facts(req: IncomingMessage, url: URL, transport: Transport, upgrade: boolean): RequestFacts {
+    return {
+      transport,
+      port: options.port(),
+      method: req.method ?? '',
+      pathname: url.pathname,
+      headers: req.headers,
+      queryToken: url.searchParams.get('token'),
+      upgrade,
+    };
+  }
+
+  function asHttpError(error: unknown): HttpError {
+    if (error instanceof HttpError) return error;
+    report(error);
+    return new HttpError(500, 'internal', 'internal error');
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, transport: Transport): Promise<void> {
+    const url = requestUrl(req);
+    const refusal = checkRequest(facts(req, url, transport, false), options.token());
+    if (refusal !== null) throw refusalError(refusal);
+    if (!needsToken(url.pathname)) {
+      await serveStatic(req, res, url.pathname, dashboardDir);
+      return;
+    }
+    const method = req.method ?? '';
+    const resolution = resolveRoute(routes(), method, url.pathname);
+    if (resolution.kind === 'none') {
+      if (ctx.upgrades?.has(url.pathname) === true) {
+        throw new HttpError(426, 'bad_request', `${url.pathname} speaks WebSocket: send an Upgrade request`, { Upgrade: 'websocket' });
+      }
+      throw notFound(`no route for ${method} ${url.pathname}`);
+    }
+    if (resolution.kind === 'wrong_method') {
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`, {
+        Allow: resolution.allow.join(', '),
+      });
+    }
+    await resolution.route.handle({ req, res, url, params: resolution.params });
+  }
+
+  return {
+    request: (transport) => (req, res) => {
+      handle(req, res, transport).catch((error: unknown) => {
+        const failure = asHttpError(error);
+        // Once a stream has started, the only honest signal left is to cut it.
+        if (res.headersSent) res.destroy();
+        else sendError(res, failure);
+      });
+    },
+    upgrade: (transport) => (req, socket, head) => {
+      // Until a handler takes the socket over, a reset from the client must not become an uncaught error.
+      socket.on('error', () => socket.destroy());
+      try {
+        const url = requestUrl(req);
+        const refusal = checkRequest(facts(req, url, transport, true), options.token());
+        if (refusal !== null) throw refusalError(refusal);
+        const handler = ctx.upgrades?.get(url.pathname);
+        if (handler === undefined) throw notFound(`no WebSocket endpoint at ${url.pathname}`);
+        handler(req, socket, head);
+      } catch (error) {
+        const failure = asHttpError(error);
+        if (socket.writable) socket.end(rawErrorResponse(failure.status, failure.code, failure.message));
+        else socket.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// The filters a long-poll or stream carries, checked in memory against each committed batch.
+import type { StoredEvent } from '../../shared/event.ts';
+
+export interface StreamFilter {
+  inboxId?: string;
+  eventType?: string;
+}
+
+export function matchesFilter(event: StoredEvent, filter: StreamFilter): boolean {
+  return (
+    (filter.inboxId === undefined || event.inbox_id === filter.inboxId) &&
+    (filter.eventType === undefined || event.event === filter.eventType)
+  );
+}
+
+/** The events of `batch` a reader positioned at `after` has not seen and wants, at most `limit` of them. */
+export function selectEvents(
+  batch: readonly StoredEvent[],
+  after: number,
+  limit: number,
+  filter: StreamFilter,
+): StoredEvent[] {
+  const selected: StoredEvent[] = [];
+  for (const event of batch) {
+    if (selected.length >= limit) break;
+    if (event.seq > after && matchesFilter(event, filter)) selected.push(event);
+  }
+  return selected;
+}
