@@ -1,0 +1,159 @@
+// The window's control calls against a real engine: the demo provider as upstream, the real keychain,
+// real settings and SQLite files, and a real local HTTP receiver for forwarding.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Control } from '../../daemon/control.ts';
+import { controlRoutes } from '../../daemon/control-routes.ts';
+import { Daemon } from '../../daemon/daemon.ts';
+import { DemoProvider } from '../../daemon/demo/server.ts';
+import { createLogger } from '../../daemon/log.ts';
+import { SecretStore } from '../../daemon/store/secrets.ts';
+import { openSettings } from '../../daemon/store/settings.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const KEY = 'om_control_test_key_a1b2c3d4';
+let dir: string;
+let demo: DemoProvider;
+let daemon: Daemon;
+let control: Control;
+let secrets: SecretStore;
+let token: string;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-control-'));
+  demo = await DemoProvider.start({ apiKey: KEY });
+  daemon = await Daemon.start({
+    dataDir: dir,
+    accounts: [],
+    demo: null,
+    port: 0,
+    unixSocket: false,
+    forwardTargets: [],
+    settingsForwardTargets: [],
+    dashboardDir: null,
+    retention: { maxAgeDays: null, maxEvents: null },
+    log: createLogger('error', () => {}),
+    detectWakeFromTimers: false,
+  });
+  secrets = new SecretStore(`mailbridge-test-${process.pid}-${Date.now()}`);
+  control = new Control(daemon, openSettings(dir), secrets);
+  daemon.addRoutes(controlRoutes(control));
+  token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
+});
+
+afterEach(async () => {
+  await daemon.stop();
+  await demo.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function call(method: string, route: string, body?: unknown): Promise<Response> {
+  return fetch(`${daemon.endpoint!.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+describe('accounts', () => {
+  it('verifies the key, keeps it in the keychain only, and brings the account live', async () => {
+    const response = await call('POST', '/v1/accounts', { name: 'work', provider: 'openmail', url: demo.url, inboxIds: [], eventTypes: [], apiKey: KEY });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ ok: true, verified: true });
+    expect(secrets.get('work')).toBe(KEY);
+    expect(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')).not.toContain(KEY);
+    await waitFor(() => daemon.status().accounts.find((a) => a.account === 'work')?.state === 'live', 5_000, 'live');
+    const sent = demo.emit();
+    await waitFor(() => daemon.events.seqOf(sent.event_id) !== null, 5_000, 'stored event');
+
+    expect((await call('DELETE', '/v1/accounts/work')).status).toBe(200);
+    expect(daemon.status().accounts).toEqual([]);
+    expect(secrets.get('work')).toBe(null);
+  });
+
+  it('refuses a key the provider rejects and stores nothing', async () => {
+    const response = await call('POST', '/v1/accounts', { name: 'bad', provider: 'openmail', url: demo.url, inboxIds: [], eventTypes: [], apiKey: 'om_nope_123456789' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ ok: false, error: expect.stringContaining('rejected') });
+    expect(secrets.get('bad')).toBe(null);
+    expect(openSettings(dir).get().accounts).toEqual([]);
+  });
+
+  it.each([
+    [{ name: 'has space', provider: 'openmail', apiKey: 'k' }, /account name/],
+    [{ name: 'ok', provider: 'gmail', apiKey: 'k' }, /provider must be one of/],
+    [{ name: 'ok', provider: 'openmail', url: 'https://x', apiKey: 'k' }, /wss:\/\//],
+    [{ name: 'ok', provider: 'openmail', inboxIds: 'inb_1', apiKey: 'k' }, /inboxIds must be a list/],
+  ])('answers bad account input %j with a clear 400', async (body, message) => {
+    const response = await call('POST', '/v1/accounts', body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(message as RegExp);
+  });
+});
+
+describe('forward targets', () => {
+  it('shows the secret once, keeps it in the keychain, and delivers the next event signed with it', async () => {
+    const received: { signature: string; body: string }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ signature: String(req.headers['x-signature']), body });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    try {
+      const response = await call('POST', '/v1/forward-targets', { url, inboxIds: [], eventTypes: [] });
+      expect(response.status).toBe(201);
+      const { target, secret } = (await response.json()) as { target: { id: string }; secret: string };
+      expect(secret).toMatch(/^whsec_/);
+      expect(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')).not.toContain(secret);
+      expect(secrets.get(`forward:${target.id}`)).toBe(secret);
+
+      const event = daemon.testEvent();
+      await waitFor(() => received.length === 1, 5_000, 'forwarded event');
+      expect(JSON.parse(received[0]!.body)).toMatchObject({ event_id: event.event_id });
+
+      expect((await call('DELETE', `/v1/forward-targets/${target.id}`)).status).toBe(200);
+      expect(secrets.get(`forward:${target.id}`)).toBe(null);
+      expect(daemon.status().forwards).toEqual([]);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('refuses a target that is not on this machine', async () => {
+    const response = await call('POST', '/v1/forward-targets', { url: 'https://example.com/hook', inboxIds: [], eventTypes: [] });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/loopback/);
+  });
+});
+
+describe('settings', () => {
+  it('applies a valid patch and refuses an invalid one without changing anything', async () => {
+    const ok = await call('PATCH', '/v1/settings', { retention: { maxAgeDays: 7, maxEvents: 5000 } });
+    expect(ok.status).toBe(200);
+    expect(openSettings(dir).get().retention).toEqual({ maxAgeDays: 7, maxEvents: 5000 });
+    const bad = await call('PATCH', '/v1/settings', { port: 'eighty' });
+    expect(bad.status).toBe(400);
+    const sneaky = await call('PATCH', '/v1/settings', { accounts: [] });
+    expect(sneaky.status).toBe(400);
+    expect(openSettings(dir).get().retention).toEqual({ maxAgeDays: 7, maxEvents: 5000 });
+  });
+});
+
+describe('events', () => {
+  it('redelivers a stored event and reconnects on request', async () => {
+    const event = daemon.testEvent();
+    const redeliver = await call('POST', `/v1/events/${event.seq}/redeliver`);
+    expect(redeliver.status).toBe(202);
+    expect(await redeliver.json()).toEqual({ queued: 0 });
+    expect((await call('POST', '/v1/events/999999/redeliver')).status).toBe(400);
+    expect((await call('POST', '/v1/reconnect')).status).toBe(202);
+  });
+});
