@@ -53,6 +53,7 @@ export interface DaemonOptions {
 }
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1_000;
+const STATUS_COALESCE_MS = 100;
 const DEMO_ACCOUNT = 'demo';
 const LOCAL_ACCOUNT = 'local';
 
@@ -73,6 +74,7 @@ export class Daemon {
   #forwarder: Forwarder | null = null;
   #wakeDetector: WakeDetector | null = null;
   #retentionTimer: NodeJS.Timeout | null = null;
+  #statusTimer: NodeJS.Timeout | null = null;
   #retention: DaemonOptions['retention'];
   #settingsTargets: ForwardTarget[];
   #stopped = false;
@@ -297,10 +299,15 @@ export class Daemon {
     return () => this.#statusListeners.delete(listener);
   }
 
+  /** Coalesced: upstream status moves with every committed batch, and a full status reads counters from SQLite. */
   #emitStatus(): void {
-    if (this.#statusListeners.size === 0) return;
-    const status = this.status();
-    for (const listener of this.#statusListeners) listener(status);
+    if (this.#statusListeners.size === 0 || this.#statusTimer !== null) return;
+    this.#statusTimer = setTimeout(() => {
+      this.#statusTimer = null;
+      if (this.#stopped) return;
+      const status = this.status();
+      for (const listener of this.#statusListeners) listener(status);
+    }, STATUS_COALESCE_MS);
   }
 
   #applyRetention(): void {
@@ -326,6 +333,7 @@ export class Daemon {
     this.#stopped = true;
     this.#wakeDetector?.stop();
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
+    if (this.#statusTimer) clearTimeout(this.#statusTimer);
     for (const upstream of this.#upstreams) upstream.stop();
     await this.#localWs?.close();
     await this.#api?.close();

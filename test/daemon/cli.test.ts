@@ -119,6 +119,28 @@ describe('mailbridge run', () => {
     expect(new Set(stored.map((e) => e.seq)).size).toBe(stored.length);
   });
 
+  it('is live again soon after SIGSTOP/SIGCONT though the old socket still looks open', async () => {
+    const demo = await provider();
+    const dataDir = tempDir();
+    const run = await liveDaemon(dataDir, demo);
+    demo.emit();
+    await waitFor(() => fs.existsSync(path.join(dataDir, 'events.db')));
+    await sleep(200);
+    run.child.kill('SIGSTOP');
+    // While the laptop "sleeps", the provider stops answering on the old socket, as a vanished peer does.
+    demo.halfOpen();
+    await sleep(5_000);
+    const missed = demo.emit();
+    run.child.kill('SIGCONT');
+    const resumed = Date.now();
+    const endpoint = endpointOf(dataDir)!;
+    const response = await fetch(`${endpoint.url}/v1/events?after=1&wait=15`, { headers: { authorization: `Bearer ${endpoint.token}` } });
+    const page = (await response.json()) as EventsResponse;
+    expect(page.events.map((e) => e.event_id)).toContain(missed.event_id);
+    // The heartbeat alone would need up to 20 s; this bound proves the wake path, `npm run bench` measures it.
+    expect(Date.now() - resumed).toBeLessThan(5_000);
+  });
+
   it('refuses a second instance on the same data dir and points at the running one', async () => {
     const demo = await provider();
     const dataDir = tempDir();
