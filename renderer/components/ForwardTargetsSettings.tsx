@@ -1,0 +1,102 @@
+// Local URLs every event is POSTed to, signed like OpenMail's webhooks. A new target's secret is shown once.
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { AddForwardTargetResponse } from '../../shared/control.ts';
+import type { ForwardTargetSettings } from '../../shared/settings.ts';
+import type { DataLayer } from '../data/data-layer.ts';
+import { describeIdList, parseIdList } from '../format/id-list.ts';
+import { useAction } from '../hooks/useAction.ts';
+import { ConfirmButton } from './ConfirmButton.tsx';
+import { ErrorNotice } from './ErrorNotice.tsx';
+import { SecretOnce } from './SecretOnce.tsx';
+
+interface ForwardTargetsSettingsProps {
+  data: DataLayer;
+  targets: readonly ForwardTargetSettings[];
+  onChanged(): void;
+}
+
+export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTargetsSettingsProps): ReactNode {
+  const [url, setUrl] = useState('');
+  const [inboxes, setInboxes] = useState('');
+  const [eventTypes, setEventTypes] = useState('');
+  const [created, setCreated] = useState<AddForwardTargetResponse | null>(null);
+  const add = useAction(data.api.addForwardTarget);
+  const remove = useAction(async (id: string) => {
+    await data.api.removeForwardTarget(id);
+    onChanged();
+  });
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
+    event.preventDefault();
+    const response = await add.run({ url: url.trim(), inboxIds: parseIdList(inboxes), eventTypes: parseIdList(eventTypes) });
+    if (response === undefined) return;
+    setCreated(response);
+    setUrl('');
+    setInboxes('');
+    setEventTypes('');
+    onChanged();
+  };
+
+  return (
+    <section className="panel" aria-labelledby="forward-settings-heading">
+      <div className="panel-head">
+        <h2 id="forward-settings-heading">Forward targets</h2>
+      </div>
+      <ErrorNotice message={remove.error} />
+      {created !== null && <SecretOnce url={created.target.url} secret={created.secret} onDone={() => setCreated(null)} />}
+      {targets.length > 0 && (
+        <ul className="setting-list">
+          {targets.map((target) => (
+            <li key={target.id} className="setting-item">
+              <div className="setting-main">
+                <span className="mono truncate" title={target.url}>
+                  {target.url}
+                </span>
+                <span className="muted small">
+                  {describeIdList(target.inboxIds, 'All inboxes')} · {describeIdList(target.eventTypes, 'all events')}
+                </span>
+              </div>
+              <ConfirmButton
+                label="Remove"
+                question="Stop forwarding here?"
+                confirmLabel="Remove"
+                busy={remove.busy}
+                onConfirm={() => void remove.run(target.id)}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form" onSubmit={(event) => void onSubmit(event)} aria-labelledby="add-target-heading">
+        <h3 id="add-target-heading">Add a forward target</h3>
+        <div className="form-grid">
+          <label className="span-2">
+            <span>Target URL</span>
+            <input
+              className="input"
+              type="url"
+              required
+              placeholder="http://127.0.0.1:8080/webhooks/mail"
+              value={url}
+              onChange={(event) => setUrl(event.target.value)}
+            />
+          </label>
+          <label>
+            <span>Inbox ids</span>
+            <input className="input" placeholder="All inboxes" value={inboxes} onChange={(event) => setInboxes(event.target.value)} />
+          </label>
+          <label>
+            <span>Event types</span>
+            <input className="input" placeholder="All events" value={eventTypes} onChange={(event) => setEventTypes(event.target.value)} />
+          </label>
+        </div>
+        <div className="form-foot">
+          <button type="submit" className="button button-primary" disabled={add.busy}>
+            Add target
+          </button>
+          <ErrorNotice message={add.error} />
+        </div>
+      </form>
+    </section>
+  );
+}

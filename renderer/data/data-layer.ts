@@ -1,0 +1,48 @@
+// What the window talks to: the engine's control calls, a live feed, and the few things only the host can do.
+// The IPC and HTTP transports both produce this shape, so no component knows which one it runs on.
+import type { ControlApi } from '../../shared/control.ts';
+import type { StoredEvent } from '../../shared/event.ts';
+import type { DaemonStatus } from '../../shared/status.ts';
+import type { ApiError } from './api-error.ts';
+
+export type Unsubscribe = () => void;
+
+export interface LiveFeed {
+  /** Committed events, in seq order, batched as they arrive. */
+  onEvents(listener: (events: readonly StoredEvent[]) => void): Unsubscribe;
+  onStatus(listener: (status: DaemonStatus) => void): Unsubscribe;
+  /** A notification was clicked: the window should show this event (tray app only). */
+  onShowEvent(listener: (seq: number) => void): Unsubscribe;
+  /** Why the engine stopped answering (or refused us), then null once it answers again; feeds resume by themselves. */
+  onConnection(listener: (problem: ApiError | null) => void): Unsubscribe;
+}
+
+export interface HostActions {
+  /** Copies the local API token without the window ever holding it where it can (in the tray app). */
+  copyToken(): Promise<void>;
+  /** Opens an http(s) link in the default browser, never inside the window. */
+  openExternal(url: string): Promise<void>;
+}
+
+/** A forwarded event that ran out of retries, as `GET /v1/deliveries` lists it. */
+export interface DeadLetter {
+  id: number;
+  targetId: string;
+  seq: number;
+  eventId: string;
+  attempts: number;
+  lastError: string | null;
+  /** ISO time of the last failure. */
+  at: string;
+  /** `retrying` once a retry was asked for, until it is delivered (and gone) or fails again. */
+  status: 'dead' | 'retrying';
+}
+
+export interface DataLayer {
+  transport: 'ipc' | 'http';
+  api: ControlApi;
+  /** Null where the transport cannot list them: ControlApi (and so IPC) has no call for it. */
+  deadLetters: ((targetId: string) => Promise<DeadLetter[]>) | null;
+  live: LiveFeed;
+  host: HostActions;
+}
