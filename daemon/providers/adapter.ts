@@ -61,8 +61,6 @@ export interface ProviderAdapter {
   readonly clientRate: { messages: number; perMs: number };
   connectRequest(url: string, apiKey: string): ConnectRequest;
   subscribeFrame(sub: Subscription): string;
-  /** Application-level keepalive frame, or null when the provider has none (protocol pings are used then). */
-  pingFrame(): string | null;
   /** Classify one text frame. Must never throw, whatever the input. */
   classify(raw: string): Frame;
   /** What to do when the socket closes with this code (1006 for an abnormal close). */

@@ -1,9 +1,9 @@
 // AgentMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe without a cursor, no application ping,
 // and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: the relay is the only buffer.
-import type { AdapterOptions, Frame, ProviderAdapter, Subscription } from './adapter.ts';
+import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
 import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
 import { readJsonFrame } from './frame-json.ts';
-import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame } from './openmail.ts';
+import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame, subscribeFrame } from './openmail.ts';
 
 /** Where the non-message event types keep their body; it passes through under the same key. */
 const BODY_KEYS = ['send', 'delivery', 'bounce', 'complaint', 'reject', 'domain'] as const;
@@ -18,21 +18,13 @@ export function createAgentMailAdapter(options: AdapterOptions = {}): ProviderAd
     // Undocumented; the client sends only subscribe frames, so OpenMail's budget is a safe ceiling.
     clientRate: { messages: 30, perMs: 10_000 },
     connectRequest: (url, apiKey) => ({ url, headers: { Authorization: `Bearer ${apiKey}` } }),
-    subscribeFrame,
-    pingFrame: () => null,
+    // No replay: a cursor is never sent, whatever the caller holds.
+    subscribeFrame: (sub) => subscribeFrame({ ...sub, lastEventId: null }),
     classify: (raw) => classify(raw, now),
     // No documented close codes: always reconnect; a revoked key shows up as a 401 on the next handshake.
     onClose: reconnectAfterClose,
     onHandshakeStatus: handshakeAction,
   };
-}
-
-function subscribeFrame(sub: Subscription): string {
-  return JSON.stringify({
-    type: 'subscribe',
-    ...(sub.eventTypes.length > 0 && { event_types: sub.eventTypes }),
-    ...(sub.inboxIds.length > 0 && { inbox_ids: sub.inboxIds }),
-  });
 }
 
 function classify(raw: string, now: () => number): Frame {

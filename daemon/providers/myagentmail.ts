@@ -1,9 +1,9 @@
 // myagentmail's WebSocket protocol (PROVIDERS.md): X-API-Key auth, a `connected` greeting, server-sent
 // application pings, and `{type:"event"}` frames mapped to OpenMail's event shape. Push only: no replay.
-import type { AdapterOptions, Frame, ProviderAdapter, Subscription } from './adapter.ts';
+import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
 import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
 import { readJsonFrame } from './frame-json.ts';
-import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame } from './openmail.ts';
+import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame, subscribeFrame } from './openmail.ts';
 
 /** The answer to a server ping: optional for the server, cheap for us, and proof the socket still carries data. */
 const PONG = JSON.stringify({ type: 'pong' });
@@ -18,22 +18,13 @@ export function createMyAgentMailAdapter(options: AdapterOptions = {}): Provider
     // Undocumented; the client sends only subscribe frames and pongs, so OpenMail's budget is a safe ceiling.
     clientRate: { messages: 30, perMs: 10_000 },
     connectRequest: (url, apiKey) => ({ url, headers: { 'X-API-Key': apiKey } }),
-    subscribeFrame,
-    // The server pings; the client has no ping of its own.
-    pingFrame: () => null,
+    // No replay: a cursor is never sent, whatever the caller holds.
+    subscribeFrame: (sub) => subscribeFrame({ ...sub, lastEventId: null }),
     classify: (raw) => classify(raw, now),
     // No documented close codes: always reconnect; a revoked key shows up as a 401 on the next handshake.
     onClose: reconnectAfterClose,
     onHandshakeStatus: handshakeAction,
   };
-}
-
-function subscribeFrame(sub: Subscription): string {
-  return JSON.stringify({
-    type: 'subscribe',
-    ...(sub.eventTypes.length > 0 && { event_types: sub.eventTypes }),
-    ...(sub.inboxIds.length > 0 && { inbox_ids: sub.inboxIds }),
-  });
 }
 
 function classify(raw: string, now: () => number): Frame {

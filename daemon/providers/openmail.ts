@@ -1,5 +1,4 @@
-// OpenMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe with an optional replay cursor, an
-// application ping, and events that are the webhook payload itself. The other providers' adapters reuse its
+// OpenMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe with an optional replay cursor, and events that are the webhook payload itself. The other providers' adapters reuse its
 // error, subscribed, handshake and close handling, since they speak variants of the same protocol.
 import type { CloseAction, ErrorKind, Frame, ProviderAdapter, Subscription } from './adapter.ts';
 import { isRecord, parseMailEvent } from './event-shape.ts';
@@ -23,14 +22,14 @@ export function createOpenMailAdapter(): ProviderAdapter {
     clientRate: { messages: 30, perMs: 10_000 },
     connectRequest: (url, apiKey) => ({ url, headers: { Authorization: `Bearer ${apiKey}` } }),
     subscribeFrame,
-    pingFrame: () => JSON.stringify({ type: 'ping' }),
     classify,
     onClose,
     onHandshakeStatus: handshakeAction,
   };
 }
 
-function subscribeFrame(sub: Subscription): string {
+/** Also AgentMail's and myagentmail's subscribe: the same filters, and no cursor where replay is unsupported. */
+export function subscribeFrame(sub: Subscription): string {
   // Absent filters mean "all"; an empty list is left out rather than trusted to mean the same.
   return JSON.stringify({
     type: 'subscribe',

