@@ -1,10 +1,7 @@
 // What the window may load, run and talk to. Pure decisions; window.ts and ipc.ts apply them.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The renderer is a static build: its own scripts, styles and images, and nothing from anywhere else. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+import { CONTENT_SECURITY_POLICY } from '../shared/csp.ts';
 
 export type ResponseHeaders = Record<string, string[]>;
 

@@ -3,6 +3,7 @@
 // added in Settings receives the next event, signed. Also saves the screenshots in docs/screenshots.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,8 +68,9 @@ async function storedCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  // The engine serves whatever dist/renderer holds at start, so the dashboard is built first.
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // The engine serves whatever dist/renderer holds at start. `npm test` builds it once before any test runs;
+  // a lone run of this file builds it when missing.
+  if (!existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'))) await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mailbridge-'));
   engine = spawn(process.execPath, [path.join(ROOT, 'bin', 'mailbridge.js'), 'run', '--demo', '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,

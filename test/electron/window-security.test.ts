@@ -2,12 +2,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  CONTENT_SECURITY_POLICY,
   externalHttpUrl,
   isAllowedWindowRequest,
   isRendererUrl,
   withContentSecurityPolicy,
 } from '../../electron/window-security.ts';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 
 const RENDERER_DIR = path.resolve('app', 'dist', 'renderer');
 const RENDERER_URL = pathToFileURL(path.join(RENDERER_DIR, 'index.html')).href;
