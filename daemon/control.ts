@@ -5,7 +5,7 @@ import type { StoredEvent } from '../shared/event.ts';
 import type { AddAccountRequest, AddAccountResponse, AddForwardTargetRequest, AddForwardTargetResponse, ControlApi, SettingsPatch } from '../shared/control.ts';
 import type { HistoryItem, HistoryQuery, HistoryResponse } from '../shared/local-api.ts';
 import type { AccountSettings, ForwardTargetSettings, Settings } from '../shared/settings.ts';
-import { PROVIDERS, type DaemonStatus } from '../shared/status.ts';
+import { PROVIDERS, type DaemonStatus, type DeadLetter } from '../shared/status.ts';
 import type { Daemon } from './daemon.ts';
 import { validateForwardTarget } from './local-api/forward/forward-target.ts';
 import { errorMessage } from './log.ts';
@@ -128,6 +128,10 @@ export class Control implements ControlApi {
     const next = this.#applySettings((current) => ({ ...current, forwardTargets: current.forwardTargets.filter((t) => t.id !== id) }));
     this.#syncForwardTargets(next);
     this.#secrets.delete(forwardSecretKey(id));
+  }
+
+  async deadLetters(targetId?: string): Promise<DeadLetter[]> {
+    return this.#daemon.forwarder?.deadLetters(targetId ? { targetId } : {}) ?? [];
   }
 
   async retryDelivery(id: number): Promise<boolean> {

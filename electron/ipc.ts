@@ -26,6 +26,7 @@ export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers
     'control:removeAccount': (name) => control.removeAccount(name),
     'control:addForwardTarget': (request) => control.addForwardTarget(request),
     'control:removeForwardTarget': (id) => control.removeForwardTarget(id),
+    'control:deadLetters': (targetId) => control.deadLetters(targetId),
     'control:retryDelivery': (id) => control.retryDelivery(id),
     'control:redeliver': (seq) => control.redeliver(seq),
     'control:reconnect': () => control.reconnect(),

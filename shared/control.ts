@@ -3,7 +3,7 @@
 import type { StoredEvent } from './event.ts';
 import type { HistoryItem, HistoryQuery, HistoryResponse } from './local-api.ts';
 import type { ForwardTargetSettings, Settings } from './settings.ts';
-import type { DaemonStatus, ProviderName } from './status.ts';
+import type { DaemonStatus, DeadLetter, ProviderName } from './status.ts';
 
 export interface AddAccountRequest {
   name: string;
@@ -44,6 +44,8 @@ export interface ControlApi {
   removeAccount(name: string): Promise<void>;
   addForwardTarget(request: AddForwardTargetRequest): Promise<AddForwardTargetResponse>;
   removeForwardTarget(id: string): Promise<void>;
+  /** Dead letters of one forward target, or of all. */
+  deadLetters(targetId?: string): Promise<DeadLetter[]>;
   retryDelivery(id: number): Promise<boolean>;
   /** Sends a stored event to the forward targets again. */
   redeliver(seq: number): Promise<number>;

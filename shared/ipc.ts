@@ -27,6 +27,7 @@ export const IPC_CHANNELS = [
   'control:removeAccount',
   'control:addForwardTarget',
   'control:removeForwardTarget',
+  'control:deadLetters',
   'control:retryDelivery',
   'control:redeliver',
   'control:reconnect',

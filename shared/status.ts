@@ -89,3 +89,21 @@ export interface DaemonStatus {
   consumers: ConsumerStatus[];
   forwards: ForwardTargetStatus[];
 }
+
+export type DeadLetterStatus = 'dead' | 'retrying';
+
+/** A forwarded event that ran out of retries (`GET /v1/deliveries`, the window's forwarding panel). */
+export interface DeadLetter {
+  id: number;
+  targetId: string;
+  seq: number;
+  eventId: string;
+  /** Delivery attempts so far, over every try. */
+  attempts: number;
+  /** Null for a re-delivery asked for by hand that has not been tried yet. */
+  lastError: string | null;
+  /** ISO time of the last failure, or of the request for a re-delivery by hand. */
+  at: string;
+  /** `retrying` once a retry was asked for, until it is delivered (and removed) or fails again. */
+  status: DeadLetterStatus;
+}

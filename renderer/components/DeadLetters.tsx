@@ -1,14 +1,14 @@
 // A target's dead letters, listed on demand, each with a Retry button. Retried letters go back to the target's
 // queue and leave this list once delivered.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { DataLayer, DeadLetter } from '../data/data-layer.ts';
+import type { DeadLetter } from '../../shared/status.ts';
+import type { DataLayer } from '../data/data-layer.ts';
 import { errorMessage } from '../data/api-error.ts';
 import { formatFullTime, formatRelative } from '../format/time.ts';
 import { useAction } from '../hooks/useAction.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
 interface DeadLettersProps {
-  list: (targetId: string) => Promise<DeadLetter[]>;
   api: DataLayer['api'];
   targetId: string;
   /** The count from status: a change means the list changed. */
@@ -16,7 +16,7 @@ interface DeadLettersProps {
   now: number;
 }
 
-export function DeadLetters({ list, api, targetId, count, now }: DeadLettersProps): ReactNode {
+export function DeadLetters({ api, targetId, count, now }: DeadLettersProps): ReactNode {
   const [open, setOpen] = useState(false);
   const [letters, setLetters] = useState<DeadLetter[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -24,12 +24,12 @@ export function DeadLetters({ list, api, targetId, count, now }: DeadLettersProp
 
   const load = useCallback(async () => {
     try {
-      setLetters(await list(targetId));
+      setLetters(await api.deadLetters(targetId));
       setError(null);
     } catch (failure) {
       setError(errorMessage(failure));
     }
-  }, [list, targetId]);
+  }, [api, targetId]);
 
   useEffect(() => {
     if (open) void load();

@@ -49,8 +49,8 @@ function ForwardItem({ data, target, now }: { data: DataLayer; target: ForwardTa
           </div>
         </dl>
       </div>
-      {target.deadLetters > 0 && data.deadLetters !== null && (
-        <DeadLetters list={data.deadLetters} api={data.api} targetId={target.id} count={target.deadLetters} now={now} />
+      {target.deadLetters > 0 && (
+        <DeadLetters api={data.api} targetId={target.id} count={target.deadLetters} now={now} />
       )}
     </li>
   );

@@ -24,25 +24,9 @@ export interface HostActions {
   openExternal(url: string): Promise<void>;
 }
 
-/** A forwarded event that ran out of retries, as `GET /v1/deliveries` lists it. */
-export interface DeadLetter {
-  id: number;
-  targetId: string;
-  seq: number;
-  eventId: string;
-  attempts: number;
-  lastError: string | null;
-  /** ISO time of the last failure. */
-  at: string;
-  /** `retrying` once a retry was asked for, until it is delivered (and gone) or fails again. */
-  status: 'dead' | 'retrying';
-}
-
 export interface DataLayer {
   transport: 'ipc' | 'http';
   api: ControlApi;
-  /** Null where the transport cannot list them: ControlApi (and so IPC) has no call for it. */
-  deadLetters: ((targetId: string) => Promise<DeadLetter[]>) | null;
   live: LiveFeed;
   host: HostActions;
 }

@@ -14,7 +14,8 @@ import type { Settings } from '../../shared/settings.ts';
 import type { DaemonStatus } from '../../shared/status.ts';
 import { isWebUrl } from '../format/external-url.ts';
 import { ApiError } from './api-error.ts';
-import type { DataLayer, DeadLetter } from './data-layer.ts';
+import type { DeadLetter } from '../../shared/status.ts';
+import type { DataLayer } from './data-layer.ts';
 import { createListeners } from './listeners.ts';
 import { createSseParser } from './sse-parser.ts';
 
@@ -84,6 +85,8 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
     removeForwardTarget: async (id: string) => {
       await call('DELETE', `/v1/forward-targets/${encodeURIComponent(id)}`);
     },
+    deadLetters: async (targetId?: string) =>
+      (await json<{ deliveries: DeadLetter[] }>('GET', `/v1/deliveries${targetId ? `?target=${encodeURIComponent(targetId)}` : ''}`)).deliveries,
     retryDelivery: (id: number) => orNull(call('POST', `/v1/deliveries/${id}/retry`).then(() => true), false),
     redeliver: async (seq: number) => (await json<{ queued: number }>('POST', `/v1/events/${seq}/redeliver`)).queued,
     reconnect: async () => {
@@ -121,8 +124,6 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
   return {
     transport: 'http',
     api,
-    deadLetters: async (targetId: string) =>
-      (await json<{ deliveries: DeadLetter[] }>('GET', `/v1/deliveries?target=${encodeURIComponent(targetId)}`)).deliveries,
     live: {
       onEvents: eventListeners.add,
       onStatus: statusListeners.add,

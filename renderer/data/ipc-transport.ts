@@ -27,6 +27,7 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
     addForwardTarget: (request) => invoke('control:addForwardTarget', request),
     removeForwardTarget: (id) => invoke('control:removeForwardTarget', id),
     retryDelivery: (id) => invoke('control:retryDelivery', id),
+    deadLetters: (targetId) => invoke('control:deadLetters', targetId),
     redeliver: (seq) => invoke('control:redeliver', seq),
     reconnect: () => invoke('control:reconnect', undefined),
     testEvent: () => invoke('control:testEvent', undefined),
@@ -49,7 +50,6 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
   return {
     transport: 'ipc',
     api,
-    deadLetters: null,
     live: {
       onEvents: (listener) => bridge.on('events:committed', listener),
       onStatus: (listener) => bridge.on('status:changed', listener),

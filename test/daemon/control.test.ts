@@ -118,6 +118,7 @@ describe('forward targets', () => {
       const event = daemon.testEvent();
       await waitFor(() => received.length === 1, 5_000, 'forwarded event');
       expect(JSON.parse(received[0]!.body)).toMatchObject({ event_id: event.event_id });
+      expect(await control.deadLetters(target.id)).toEqual([]);
 
       expect((await call('DELETE', `/v1/forward-targets/${target.id}`)).status).toBe(200);
       expect(secrets.get(`forward:${target.id}`)).toBe(null);

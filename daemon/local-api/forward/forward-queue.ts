@@ -2,6 +2,7 @@
 // dead letters. Events are not copied here; a dead letter keeps its body so re-delivery outlives retention.
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Database } from '../../store/db.ts';
+import type { DeadLetter, DeadLetterStatus } from '../../../shared/status.ts';
 
 // Append-only, like every migration list: a shipped step is never edited.
 const FORWARD_SCHEMA: readonly string[] = [
@@ -27,22 +28,7 @@ const FORWARD_SCHEMA: readonly string[] = [
   `,
 ];
 
-export type DeadLetterStatus = 'dead' | 'retrying';
-
-export interface DeadLetter {
-  id: number;
-  targetId: string;
-  seq: number;
-  eventId: string;
-  /** Delivery attempts so far, over every try. */
-  attempts: number;
-  /** Null for a re-delivery asked for by hand that has not been tried yet. */
-  lastError: string | null;
-  /** ISO time of the last failure, or of the request for a re-delivery by hand. */
-  at: string;
-  /** `retrying` once `retry` queued it again, until it is delivered (and removed) or fails again. */
-  status: DeadLetterStatus;
-}
+export type { DeadLetter, DeadLetterStatus };
 
 /** A dead letter with the exact body to send again. */
 export interface Redelivery extends DeadLetter {

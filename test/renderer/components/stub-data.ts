@@ -8,7 +8,6 @@ const refuse = (): never => {
 export const stubData: DataLayer = {
   transport: 'http',
   api: new Proxy({} as DataLayer['api'], { get: () => refuse }),
-  deadLetters: null,
   live: { onEvents: refuse, onStatus: refuse, onShowEvent: refuse, onConnection: refuse },
   host: { copyToken: refuse, openExternal: refuse },
 };

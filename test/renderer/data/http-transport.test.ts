@@ -137,7 +137,7 @@ describe('control calls', () => {
   it('lists a target\'s dead letters', async () => {
     const letter = { id: 3, targetId: 'fwd 1', seq: 8, eventId: 'evt_8', attempts: 5, lastError: 'HTTP 502', at: '2026-11-23T00:00:00.000Z', status: 'dead' };
     handle = (_req, res) => json(res, 200, { deliveries: [letter] });
-    expect(await transport().deadLetters?.('fwd 1')).toEqual([letter]);
+    expect(await transport().api.deadLetters('fwd 1')).toEqual([letter]);
     expect(seen[0]?.url).toBe('/v1/deliveries?target=fwd%201');
   });
 
