@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventsResponse, HistoryResponse } from '../shared/local-api.ts';
-import type { AccountSettings, ForwardTargetSettings } from '../shared/settings.ts';
+import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus } from '../shared/status.ts';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
 import { eventLine, statusText, upstreamLine } from './cli-output.ts';
-import { Control, forwardSecretKey } from './control.ts';
+import { Control, forwardTargetsFromSettings } from './control.ts';
 import { controlRoutes } from './control-routes.ts';
 import { Daemon, VERSION, type AccountRuntime } from './daemon.ts';
 import { apiGet, findRunningEndpoint } from './endpoint-client.ts';
@@ -102,7 +102,7 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     port: options.port ?? settings.port,
     unixSocket: options.unixSocket,
     forwardTargets: commandLineForwardTargets(options, dataDir),
-    settingsForwardTargets: settingsForwardTargets(settings.forwardTargets),
+    settingsForwardTargets: forwardTargetsFromSettings(settings.forwardTargets, new SecretStore(), (message) => log.warn(message)),
     dashboardDir: fs.existsSync(path.join(DASHBOARD_DIR, 'index.html')) ? DASHBOARD_DIR : null,
     retention: settings.retention,
     log,
@@ -191,16 +191,6 @@ function commandLineForwardTargets(options: CliOptions, dataDir: string): Forwar
     inboxIds: [],
     eventTypes: [],
   }));
-}
-
-function settingsForwardTargets(configured: ForwardTargetSettings[]): ForwardTarget[] {
-  if (configured.length === 0) return [];
-  const secrets = new SecretStore();
-  return configured.map((target) => {
-    const secret = secrets.get(forwardSecretKey(target.id));
-    if (!secret) throw new CliError(`forward target ${target.url} has no signing secret in the keychain; remove and re-add it in the window`);
-    return { ...target, secret };
-  });
 }
 
 /** `--forward-secret-file`, else MAILBRIDGE_FORWARD_SECRET, else one generated once and kept in the data dir. */

@@ -7,12 +7,12 @@ import type { HistoryItem, HistoryQuery, HistoryResponse } from '../shared/local
 import type { AccountSettings, ForwardTargetSettings, Settings } from '../shared/settings.ts';
 import { PROVIDERS, type DaemonStatus, type DeadLetter } from '../shared/status.ts';
 import type { Daemon } from './daemon.ts';
-import { validateForwardTarget } from './local-api/forward/forward-target.ts';
+import { validateForwardTarget, type ForwardTarget } from './local-api/forward/forward-target.ts';
 import { errorMessage } from './log.ts';
 import { getAdapter } from './providers/index.ts';
 import type { SecretStore } from './store/secrets.ts';
 import type { SettingsStore } from './store/settings.ts';
-import { verifyApiKey, type KeyCheck } from './upstream/verify-key.ts';
+import { verifyApiKey } from './upstream/verify-key.ts';
 
 /** Bad input from the window: the message is for the person, the HTTP layer answers 400 with it. */
 export class ControlInputError extends Error {
@@ -28,22 +28,38 @@ const HISTORY_LIMIT = 500;
 
 export const forwardSecretKey = (id: string): string => `forward:${id}`;
 
+/**
+ * Settings targets with their signing secrets from the keychain. One target without a secret (or a keychain
+ * that will not answer) must not stop the rest: it is skipped with a warning until it is added again.
+ */
+export function forwardTargetsFromSettings(
+  targets: readonly ForwardTargetSettings[],
+  secrets: Pick<SecretStore, 'get'>,
+  warn: (message: string) => void,
+): ForwardTarget[] {
+  return targets.flatMap((target) => {
+    let secret: string | null = null;
+    try {
+      secret = secrets.get(forwardSecretKey(target.id));
+    } catch (error) {
+      warn(`could not read the signing secret of ${target.url}: ${errorMessage(error)}`);
+      return [];
+    }
+    if (secret) return [{ ...target, secret }];
+    warn(`forward target ${target.url} has no signing secret in the keychain; it is skipped until added again`);
+    return [];
+  });
+}
+
 export class Control implements ControlApi {
   readonly #daemon: Daemon;
   readonly #settings: SettingsStore;
   readonly #secrets: SecretStore;
-  readonly #verify: (provider: AccountSettings, apiKey: string) => Promise<KeyCheck>;
 
-  constructor(daemon: Daemon, settings: SettingsStore, secrets: SecretStore, verify?: (account: AccountSettings, apiKey: string) => Promise<KeyCheck>) {
+  constructor(daemon: Daemon, settings: SettingsStore, secrets: SecretStore) {
     this.#daemon = daemon;
     this.#settings = settings;
     this.#secrets = secrets;
-    this.#verify =
-      verify ??
-      ((account, apiKey) => {
-        const adapter = getAdapter(account.provider);
-        return verifyApiKey(adapter, account.url ?? adapter.defaultUrl, apiKey);
-      });
   }
 
   async status(): Promise<DaemonStatus> {
@@ -87,7 +103,8 @@ export class Control implements ControlApi {
     const account = checkAccount(request);
     const apiKey = typeof request.apiKey === 'string' ? request.apiKey.trim() : '';
     if (!apiKey) return { ok: false, error: 'an API key is required' };
-    const check = await this.#verify(account, apiKey);
+    const adapter = getAdapter(account.provider);
+    const check = await verifyApiKey(adapter, account.url ?? adapter.defaultUrl, apiKey);
     if (check.result === 'rejected') return { ok: false, error: `${account.provider} rejected this key (${check.detail})` };
     try {
       this.#secrets.set(account.name, apiKey);
@@ -161,11 +178,7 @@ export class Control implements ControlApi {
 
   /** Targets added on the command line stay; settings targets are replaced by what settings now hold. */
   #syncForwardTargets(settings: Settings): void {
-    const fromSettings = settings.forwardTargets.flatMap((target) => {
-      const secret = this.#secrets.get(forwardSecretKey(target.id));
-      return secret ? [{ ...target, secret }] : [];
-    });
-    this.#daemon.setSettingsForwardTargets(fromSettings);
+    this.#daemon.setSettingsForwardTargets(forwardTargetsFromSettings(settings.forwardTargets, this.#secrets, (message) => this.#daemon.log.warn(message)));
   }
 }
 

@@ -62,6 +62,7 @@ export class Daemon {
   readonly events: EventStore;
   readonly consumers: ConsumerStore;
   readonly dataDir: string;
+  readonly log: Logger;
   readonly startedAt = new Date();
   readonly #o: DaemonOptions;
   readonly #db: Database;
@@ -84,6 +85,7 @@ export class Daemon {
   private constructor(options: DaemonOptions, db: Database, release: () => void) {
     this.#o = options;
     this.dataDir = options.dataDir;
+    this.log = options.log;
     this.#db = db;
     this.#release = release;
     this.events = new EventStore(db);

@@ -1,9 +1,8 @@
 // The engine as the tray app runs it: accounts and forward targets from settings, their secrets from the OS
 // keychain, Electron's userData as the data dir, and powerMonitor (not timers) for sleep detection.
 import type { Settings } from '../shared/settings.ts';
-import { forwardSecretKey } from '../daemon/control.ts';
+import { forwardTargetsFromSettings } from '../daemon/control.ts';
 import type { AccountRuntime, DaemonOptions } from '../daemon/daemon.ts';
-import type { ForwardTarget } from '../daemon/local-api/forward/forwarder.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
 
 export interface SecretReader {
@@ -28,13 +27,7 @@ export function engineOptions({ dataDir, settings, secrets, log, dashboardDir }:
     port: settings.port,
     unixSocket: true,
     forwardTargets: [],
-    settingsForwardTargets: settings.forwardTargets.flatMap((target): ForwardTarget[] => {
-      const secret = readSecret(secrets, forwardSecretKey(target.id), log);
-      if (secret !== null) return [{ ...target, secret }];
-      // One broken target must not keep the app from starting; the window shows it and can re-add it.
-      log.warn(`forward target ${target.url} has no signing secret in the keychain; it is skipped until re-added`);
-      return [];
-    }),
+    settingsForwardTargets: forwardTargetsFromSettings(settings.forwardTargets, secrets, (message) => log.warn(message)),
     dashboardDir,
     retention: settings.retention,
     log,

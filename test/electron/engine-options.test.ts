@@ -73,7 +73,7 @@ describe('engineOptions', () => {
       dashboardDir: '/app/dist/renderer',
     });
     expect(options.settingsForwardTargets).toEqual([{ ...target('fwd_1'), secret: 'whsec_abc' }]);
-    expect(lines.some((line) => line.includes('skipped until re-added'))).toBe(true);
+    expect(lines.some((line) => line.includes('skipped until added again'))).toBe(true);
     expect(options.dashboardDir).toBe('/app/dist/renderer');
   });
 });
