@@ -1,6 +1,6 @@
 // The dashboard in a real browser against the real headless engine (demo provider), served by the engine
 // itself at `/`: status is live, new mail shows up without a reload, search finds it, and a forward target
-// added in Settings receives the next event, signed. Also saves the screenshots in docs/screenshots.
+// added in Settings receives the next event, signed. Also takes the README's screenshots.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -17,7 +17,8 @@ import type { StoredEvent } from '../../shared/event.ts';
 import type { EndpointFile, TestEventResponse } from '../../shared/local-api.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+// `npm run screenshots` refreshes the README's pictures; a plain test run keeps its shots out of the tree.
+const SCREENSHOTS = process.env.MAILBRIDGE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : path.join(os.tmpdir(), 'mailbridge-screenshots');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Delivery {
