@@ -22,8 +22,13 @@ export function verifyApiKey(adapter: ProviderAdapter, url: string, apiKey: stri
       ws.terminate();
       resolve(check);
     };
+    try {
+      ws = new WebSocket(target, { headers, handshakeTimeout: timeoutMs });
+    } catch (error) {
+      resolve({ result: 'unreachable', detail: (error as Error).message });
+      return;
+    }
     const timer = setTimeout(() => finish({ result: 'unreachable', detail: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
-    ws = new WebSocket(target, { headers, handshakeTimeout: timeoutMs });
     ws.on('open', () => ws.send(adapter.subscribeFrame({ inboxIds: [], eventTypes: [], lastEventId: null })));
     ws.on('message', (data) => {
       const frame = adapter.classify(data.toString());
