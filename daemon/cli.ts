@@ -11,7 +11,7 @@ import { eventLine, statusText, upstreamLine } from './cli-output.ts';
 import { Control, forwardTargetsFromSettings } from './control.ts';
 import { controlRoutes } from './control-routes.ts';
 import { Daemon, VERSION, type AccountRuntime } from './daemon.ts';
-import { apiGet, findRunningEndpoint } from './endpoint-client.ts';
+import { apiGet, apiPost, findRunningEndpoint } from './endpoint-client.ts';
 import type { ForwardTarget } from './local-api/forward/forwarder.ts';
 import { rotateToken, loadToken } from './local-api/token.ts';
 import { readEndpointFile } from './local-api/endpoint-file.ts';
@@ -65,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'events':
         return await events(options, dataDir);
       case 'token':
-        return token(options, dataDir);
+        return await token(options, dataDir);
     }
   } catch (error) {
     process.stderr.write(`mailbridge: ${oneLine(error, dataDir)}\n`);
@@ -321,9 +321,10 @@ async function events(options: CliOptions, dataDir: string): Promise<number> {
   return 0;
 }
 
-function token(options: CliOptions, dataDir: string): number {
-  const value = options.rotate ? rotateToken(dataDir) : loadToken(dataDir);
-  process.stdout.write(`${value}\n`);
-  if (options.rotate && findRunningEndpoint(dataDir)) process.stderr.write('Restart Mailbridge for the running endpoint to use the new token.\n');
+async function token(options: CliOptions, dataDir: string): Promise<number> {
+  const running = options.rotate ? findRunningEndpoint(dataDir) : null;
+  if (running) await apiPost(running, '/v1/token/rotate');
+  else if (options.rotate) rotateToken(dataDir);
+  process.stdout.write(`${loadToken(dataDir)}\n`);
   return 0;
 }

@@ -9,6 +9,7 @@ import { DemoProvider } from './demo/server.ts';
 import { EventHub } from './hub.ts';
 import { startLocalApi, type LocalApi } from './local-api/server.ts';
 import type { LocalApiContext, LocalRoute } from './local-api/context.ts';
+import { sendJson } from './local-api/http-json.ts';
 import { createLocalWs } from './local-api/local-ws.ts';
 import { Forwarder, type ForwardTarget } from './local-api/forward/forwarder.ts';
 import { errorMessage, type Logger } from './log.ts';
@@ -141,6 +142,17 @@ export class Daemon {
         upgrades: new Map([['/v1/ws', (req, socket, head) => this.#localWs!.handleUpgrade(req, socket, head)]]),
         routes: this.#routes,
       };
+      // Rotating through the running endpoint swaps the token it checks at once; old holders get 401 from then on.
+      this.addRoutes([
+        {
+          method: 'POST',
+          path: '/v1/token/rotate',
+          handle: ({ res }) => {
+            this.#api?.rotateToken();
+            sendJson(res, 200, { rotated: true, token_file: this.#api?.tokenFile });
+          },
+        },
+      ]);
       this.#api = await startLocalApi(context, {
         port: this.#o.port,
         socketDir: this.#o.unixSocket ? dataPaths(this.dataDir).socketDir : null,

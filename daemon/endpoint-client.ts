@@ -18,8 +18,17 @@ export function findRunningEndpoint(dataDir: string): RunningEndpoint | null {
   }
 }
 
-export async function apiGet<T>(endpoint: RunningEndpoint, path: string, signal?: AbortSignal): Promise<T> {
+export function apiGet<T>(endpoint: RunningEndpoint, path: string, signal?: AbortSignal): Promise<T> {
+  return request<T>(endpoint, 'GET', path, signal);
+}
+
+export function apiPost<T>(endpoint: RunningEndpoint, path: string): Promise<T> {
+  return request<T>(endpoint, 'POST', path);
+}
+
+async function request<T>(endpoint: RunningEndpoint, method: string, path: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(new URL(path, endpoint.info.url), {
+    method,
     headers: { authorization: `Bearer ${endpoint.token}` },
     signal: signal ?? null,
   });

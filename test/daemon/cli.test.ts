@@ -214,6 +214,22 @@ describe('mailbridge status, events and tail', () => {
     expect(JSON.parse(tail.output().trim().split('\n').at(-1)!)).toMatchObject({ event_id: next.event_id });
   });
 
+  it('rotates the token of the running endpoint at once', async () => {
+    const demo = await provider();
+    const dataDir = tempDir();
+    await liveDaemon(dataDir, demo);
+    const before = endpointOf(dataDir)!;
+    const rotated = await finished(mailbridge(['token', '--rotate', '--data-dir', dataDir]));
+    expect(rotated.code).toBe(0);
+    const token = rotated.output.trim();
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(token).not.toBe(before.token);
+    const old = await fetch(`${before.url}/v1/status`, { headers: { authorization: `Bearer ${before.token}` } });
+    expect(old.status).toBe(401);
+    const fresh = await fetch(`${before.url}/v1/status`, { headers: { authorization: `Bearer ${token}` } });
+    expect(fresh.status).toBe(200);
+  });
+
   it('says when the engine is not running', async () => {
     const result = await finished(mailbridge(['status', '--data-dir', tempDir()]));
     expect(result.code).toBe(3);
