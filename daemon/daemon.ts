@@ -214,6 +214,11 @@ export class Daemon {
     this.#routes.push(...routes);
   }
 
+  /** The routes served besides the built-in ones (forwarding, token rotation, whatever addRoutes added): a copy. */
+  get routes(): readonly LocalRoute[] {
+    return [...this.#routes];
+  }
+
   setSettingsForwardTargets(targets: ForwardTarget[]): void {
     this.#settingsTargets = targets;
     this.#forwarder?.setTargets(this.#forwardTargets());

@@ -1,11 +1,17 @@
-// docs/openapi.json against the real server: every documented operation exists, every route the server
-// has is documented, and the main responses carry what the document promises.
+// docs/openapi.json against a real engine (Daemon.start with the window's control calls added, as the shells do):
+// every documented operation exists and answers as documented, every route the engine serves is documented
+// (built-in, forwarding, token rotation, control calls), and the errors carry the documented shape.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Forwarder } from '../../../daemon/local-api/forward/forwarder.ts';
-import { createLocalWs, type LocalWs } from '../../../daemon/local-api/local-ws.ts';
-import type { LocalRoute, UpgradeHandler } from '../../../daemon/local-api/context.ts';
+import type { MailEvent } from '../../../shared/event.ts';
+import { Control } from '../../../daemon/control.ts';
+import { controlRoutes } from '../../../daemon/control-routes.ts';
+import { Daemon, VERSION } from '../../../daemon/daemon.ts';
+import { DemoProvider } from '../../../daemon/demo/server.ts';
+import type { LocalApiContext, LocalRoute } from '../../../daemon/local-api/context.ts';
 import { LongPolls } from '../../../daemon/local-api/long-poll.ts';
 import { consumersRoutes } from '../../../daemon/local-api/routes/consumers.ts';
 import { eventsRoutes } from '../../../daemon/local-api/routes/events.ts';
@@ -14,12 +20,15 @@ import { statusRoute } from '../../../daemon/local-api/routes/status.ts';
 import { streamRoute } from '../../../daemon/local-api/routes/stream.ts';
 import { testEventRoute } from '../../../daemon/local-api/routes/test-event.ts';
 import { SseStreams } from '../../../daemon/local-api/sse.ts';
-import { type Harness, mailEvents, SseReader, startHarness } from './harness.ts';
+import { createLogger } from '../../../daemon/log.ts';
+import { SecretStore } from '../../../daemon/store/secrets.ts';
+import { openSettings } from '../../../daemon/store/settings.ts';
+import { mailEvents, SseReader } from './harness.ts';
 
 type Schema = Record<string, unknown>;
 interface Operation {
   parameters?: Schema[];
-  requestBody?: { content: Record<string, { example?: unknown }> };
+  requestBody?: { content: Record<string, { schema?: Schema; example?: unknown }> };
   responses: Record<string, { $ref?: string; content?: Record<string, { schema: Schema }> }>;
 }
 
@@ -28,6 +37,9 @@ const spec = JSON.parse(fs.readFileSync(new URL('../../../docs/openapi.json', im
   paths: Record<string, Record<string, Operation>>;
   components: Record<string, Record<string, Schema>>;
 };
+
+/** The engine's WebSocket upgrade paths (Daemon.start registers only this one); checked below to answer as one. */
+const UPGRADE_PATHS = ['/v1/ws'];
 
 function deref<T>(node: T): T {
   const ref = (node as { $ref?: string }).$ref;
@@ -96,25 +108,73 @@ function concretePath(path: string, op: Operation): string {
   });
 }
 
-let h: Harness;
-let localWs: LocalWs;
-let forwarder: Forwarder;
-const routes: LocalRoute[] = [];
-const upgrades = new Map<string, UpgradeHandler>();
+const routeKey = (route: Pick<LocalRoute, 'method' | 'path'>): string => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`;
+
+/** Fails unless the status is documented for the operation and the body matches the documented schema. */
+function expectDocumented(method: string, documentedPath: string, status: number, text: string): void {
+  const op = spec.paths[documentedPath]?.[method.toLowerCase()];
+  expect(op, `${method} ${documentedPath} is not documented`).toBeDefined();
+  const documented = op!.responses[String(status)];
+  expect(documented, `${method} ${documentedPath}: ${status} is not documented: ${text}`).toBeDefined();
+  const schema = deref(documented as { content?: Record<string, { schema: Schema }> }).content?.['application/json']?.schema;
+  if (schema !== undefined) expect(violations(JSON.parse(text), schema), text).toEqual([]);
+}
+
+let dir: string;
+let demo: DemoProvider;
+let daemon: Daemon;
+let control: Control;
+let secrets: SecretStore;
+
+/** Read fresh each time: POST /v1/token/rotate replaces it mid-run. */
+function token(): string {
+  return fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
+}
+
+function get(pathAndQuery: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${daemon.endpoint!.url}${pathAndQuery}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${token()}`, ...(init.headers as Record<string, string> | undefined) },
+  });
+}
+
+function commit(events: readonly MailEvent[]): void {
+  daemon.hub.publish(daemon.events.commit('work', events).stored);
+}
 
 beforeAll(async () => {
-  h = await startHarness({ ctx: { routes, upgrades } });
-  localWs = createLocalWs({ events: h.events, hub: h.hub });
-  upgrades.set('/v1/ws', (req, socket, head) => localWs.handleUpgrade(req, socket, head));
-  forwarder = new Forwarder({ db: h.db, events: h.events, hub: h.hub, targets: [] });
-  routes.push(...forwarder.routes());
-  h.commit(mailEvents(3));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-openapi-'));
+  // Not the daemon's upstream: a real provider to refuse a key, for the documented 422 of POST /v1/accounts.
+  demo = await DemoProvider.start({ apiKey: `om_openapi_test_${process.pid}` });
+  daemon = await Daemon.start({
+    dataDir: dir,
+    accounts: [],
+    demo: null,
+    port: 0,
+    unixSocket: false,
+    forwardTargets: [],
+    settingsForwardTargets: [],
+    dashboardDir: null,
+    retention: { maxAgeDays: null, maxEvents: null },
+    log: createLogger('error', () => {}),
+    detectWakeFromTimers: false,
+  });
+  secrets = new SecretStore(`mailbridge-test-${process.pid}`);
+  control = new Control(daemon, openSettings(dir), secrets);
+  daemon.addRoutes(controlRoutes(control));
+  commit(mailEvents(3));
 });
 
 afterAll(async () => {
-  await localWs.close();
-  await forwarder.stop();
-  await h.close();
+  // Through Control, so whatever the examples added leaves the (test) keychain too.
+  if (control !== undefined) {
+    const left = await control.settings();
+    for (const account of left.accounts) await control.removeAccount(account.name);
+    for (const target of left.forwardTargets) await control.removeForwardTarget(target.id);
+  }
+  await daemon?.stop();
+  await demo?.stop();
+  if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('docs/openapi.json', () => {
@@ -125,32 +185,60 @@ describe('docs/openapi.json', () => {
     for (const ref of refs) expect(() => deref({ $ref: ref.slice(8, -1) })).not.toThrow();
   });
 
-  it('documents every route the server has', () => {
-    const polls = new LongPolls(h.hub);
-    const streams = new SseStreams(h.hub, h.events);
-    const served = [
-      ...eventsRoutes(h.ctx, polls),
+  it('has request examples that match their own schemas', () => {
+    const withBodies = operations().filter(({ op }) => op.requestBody !== undefined);
+    expect(withBodies.length).toBeGreaterThan(0);
+    for (const { path, method, op } of withBodies) {
+      const media = op.requestBody!.content['application/json'];
+      expect(media?.example, `${method} ${path} has no request example`).toBeDefined();
+      expect(violations(media!.example, media!.schema ?? {}), `${method} ${path}`).toEqual([]);
+    }
+  });
+
+  it('documents every route the engine serves', async () => {
+    // The built-in routes, built as startLocalApi builds them.
+    const ctx: LocalApiContext = {
+      version: VERSION,
+      dataDir: daemon.dataDir,
+      events: daemon.events,
+      consumers: daemon.consumers,
+      hub: daemon.hub,
+      status: () => daemon.status(),
+      testEvent: () => daemon.testEvent(),
+    };
+    const polls = new LongPolls(daemon.hub);
+    const streams = new SseStreams(daemon.hub, daemon.events);
+    const builtIn = [
+      ...eventsRoutes(ctx, polls),
       streamRoute(streams),
-      ...consumersRoutes(h.ctx),
-      statusRoute(h.ctx),
-      testEventRoute(h.ctx),
-      historyRoute(h.ctx),
-      ...forwarder.routes(),
-    ].map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+      ...consumersRoutes(ctx),
+      statusRoute(ctx),
+      testEventRoute(ctx),
+      historyRoute(ctx),
+    ].map(routeKey);
     polls.close();
     streams.close();
-    served.push(...[...upgrades.keys()].map((path) => `GET ${path}`));
+
+    // Everything the engine added: forwarding's routes, token rotation, and the window's control calls.
+    const added = daemon.routes.map(routeKey);
+    expect(added).toEqual(
+      expect.arrayContaining(['POST /v1/token/rotate', ...daemon.forwarder!.routes().map(routeKey), ...controlRoutes(control).map(routeKey)]),
+    );
+
+    for (const upgradePath of UPGRADE_PATHS) expect((await get(upgradePath)).status, upgradePath).toBe(426);
+    const served = [...builtIn, ...added, ...UPGRADE_PATHS.map((p) => `GET ${p}`)];
+    expect(new Set(served).size).toBe(served.length);
     const documented = operations().map(({ path, method }) => `${method} ${path}`);
     expect(documented.sort()).toEqual(served.sort());
   });
 
   it.each(operations().map((o) => [`${o.method} ${o.path}`, o] as const))('%s exists on the real server and answers as documented', async (_name, { path, method, op }) => {
-    h.consumers.ack('agent-1', 1);
-    const url = `${h.api.url}${concretePath(path, op)}`;
+    daemon.consumers.ack('agent-1', 1);
+    const url = `${daemon.endpoint!.url}${concretePath(path, op)}`;
 
-    if (path === '/v1/ws') {
+    if (UPGRADE_PATHS.includes(path)) {
       const opened = await new Promise<number | 'open'>((resolve) => {
-        const ws = new WebSocket(url.replace('http:', 'ws:'), { headers: { Authorization: `Bearer ${h.token}` } });
+        const ws = new WebSocket(url.replace('http:', 'ws:'), { headers: { Authorization: `Bearer ${token()}` } });
         ws.on('open', () => {
           resolve('open');
           ws.close();
@@ -162,7 +250,7 @@ describe('docs/openapi.json', () => {
       return;
     }
     if (path === '/v1/stream') {
-      const reader = await SseReader.open(url, { Authorization: `Bearer ${h.token}` });
+      const reader = await SseReader.open(url, { Authorization: `Bearer ${token()}` });
       try {
         expect(reader.status).toBe(200);
         expect(op.responses['200']?.content?.['text/event-stream']).toBeDefined();
@@ -175,24 +263,59 @@ describe('docs/openapi.json', () => {
       return;
     }
 
+    const tokenBefore = token();
     const example = op.requestBody?.content['application/json']?.example;
-    const res = await h.get(concretePath(path, op), {
+    const sendsBody = example !== undefined || method === 'POST' || method === 'PATCH';
+    const res = await get(concretePath(path, op), {
       method,
-      ...(method === 'POST' ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(example ?? {}) } : {}),
+      ...(sendsBody ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(example ?? {}) } : {}),
     });
     const text = await res.text();
     expect(res.status, text).not.toBe(405);
     if (res.status === 404) expect(text).not.toMatch(/no route for/);
-    const documented = op.responses[String(res.status)];
-    expect(documented, `${res.status} is not documented: ${text}`).toBeDefined();
-    const schema = deref(documented as { content?: Record<string, { schema: Schema }> }).content?.['application/json']?.schema;
-    if (schema !== undefined) expect(violations(JSON.parse(text), schema)).toEqual([]);
+    expectDocumented(method, path, res.status, text);
+
+    if (path === '/v1/forward-targets' && res.status === 201) {
+      // The example target is removed again at once (through its id), so nothing is forwarded to it during the run.
+      const { target } = JSON.parse(text) as { target: { id: string } };
+      const removed = await get(`/v1/forward-targets/${encodeURIComponent(target.id)}`, { method: 'DELETE' });
+      expectDocumented('DELETE', '/v1/forward-targets/{id}', removed.status, await removed.text());
+      expect(removed.status).toBe(200);
+      expect(daemon.status().forwards).toEqual([]);
+    }
+    if (path === '/v1/token/rotate') {
+      // The old token stops working at once; the new one is in token_file.
+      expect(token()).not.toBe(tokenBefore);
+      expect((await fetch(`${daemon.endpoint!.url}/v1/status`, { headers: { Authorization: `Bearer ${tokenBefore}` } })).status).toBe(401);
+      expect((await get('/v1/status')).status).toBe(200);
+    }
   });
 
   it('documents the error shape the server sends', async () => {
     const schema = { $ref: '#/components/schemas/ApiError' } as Schema;
-    for (const res of [await fetch(`${h.api.url}/v1/status`), await h.get('/v1/events?limit=0'), await h.get('/v1/nope')]) {
+    for (const res of [await fetch(`${daemon.endpoint!.url}/v1/status`), await get('/v1/events?limit=0'), await get('/v1/nope')]) {
       expect(violations(await res.json(), schema)).toEqual([]);
     }
+  });
+
+  const refusals: Array<readonly [method: string, path: string, status: number, documentedPath: string, body: () => object | undefined]> = [
+    ['POST', '/v1/accounts', 422, '/v1/accounts', () => ({ name: 'refused', provider: 'openmail', url: demo.url, apiKey: 'om_not_the_demo_key' })],
+    ['POST', '/v1/accounts', 400, '/v1/accounts', () => ({ name: 'has space', provider: 'openmail', apiKey: 'k' })],
+    ['PATCH', '/v1/settings', 400, '/v1/settings', () => ({ accounts: [] })],
+    ['PATCH', '/v1/settings', 400, '/v1/settings', () => ({ port: 'eighty' })],
+    ['POST', '/v1/forward-targets', 400, '/v1/forward-targets', () => ({ url: 'https://example.com/hook' })],
+    ['POST', '/v1/events/0/redeliver', 400, '/v1/events/{seq}/redeliver', () => undefined],
+    ['POST', '/v1/events/999999/redeliver', 400, '/v1/events/{seq}/redeliver', () => undefined],
+  ];
+  it.each(refusals)('%s %s answers %s as documented', async (method, concrete, status, documentedPath, body) => {
+    const payload = body();
+    const res = await get(concrete, {
+      method,
+      ...(payload === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) }),
+    });
+    const text = await res.text();
+    expect(res.status, text).toBe(status);
+    expectDocumented(method, documentedPath, res.status, text);
+    expect((await control.settings()).accounts.map((a) => a.name)).not.toContain('refused');
   });
 });
