@@ -53,9 +53,16 @@ export function displayUrl(url: string): string {
   }
 }
 
+/**
+ * One replay page: the first `replayCap` events after the provider acknowledged a subscribe that carried a cursor.
+ * Until the replay is known to be complete, the persisted cursor follows the page, never a live event that
+ * arrived beside it: a cursor past unreplayed events would skip them for good.
+ */
 interface ReplayWindow {
-  sentAt: number;
+  acknowledged: boolean;
   count: number;
+  /** The page's last event: where the next page starts, and the furthest cursor safe to persist. */
+  lastId: string | null;
   settle: TimerHandle | null;
 }
 
@@ -74,6 +81,10 @@ export class UpstreamConnection {
   #retryTimer: TimerHandle | null = null;
   #stableTimer: TimerHandle | null = null;
   #pending: MailEvent[] = [];
+  /** The cursor to persist with the pending events. */
+  #pendingCursor: string | null = null;
+  /** The newest event received, which becomes the cursor once a replay is complete. */
+  #newestId: string | null = null;
   #flushScheduled = false;
   #replay: ReplayWindow | null = null;
   #pagingReplay = false;
@@ -217,9 +228,8 @@ export class UpstreamConnection {
 
   #subscribe(): void {
     const lastEventId = this.#o.adapter.supportsReplay ? this.#cursor : null;
-    if (lastEventId !== null && this.#o.adapter.replayCap !== null) {
-      this.#replay = { sentAt: this.#o.timers.now(), count: 0, settle: null };
-    }
+    if (this.#replay?.settle) this.#o.timers.clearTimeout(this.#replay.settle);
+    this.#replay = lastEventId !== null && this.#o.adapter.replayCap !== null ? { acknowledged: false, count: 0, lastId: null, settle: null } : null;
     this.#send(this.#o.adapter.subscribeFrame({ inboxIds: this.#o.inboxIds, eventTypes: this.#o.eventTypes, lastEventId }));
   }
 
@@ -227,6 +237,8 @@ export class UpstreamConnection {
     switch (frame.kind) {
       case 'event':
         this.#pending.push(frame.event);
+        this.#newestId = frame.event.event_id;
+        this.#pendingCursor = this.#replayCursor(frame.event.event_id);
         if (!this.#flushScheduled) {
           // Frames that arrive in one read are committed in one transaction.
           this.#flushScheduled = true;
@@ -235,6 +247,7 @@ export class UpstreamConnection {
         return;
       case 'subscribed':
         if (this.#status.state === 'subscribing') this.#live();
+        if (this.#replay) this.#replay.acknowledged = true;
         this.#armReplaySettle();
         return;
       case 'ping':
@@ -283,7 +296,7 @@ export class UpstreamConnection {
     const events = this.#pending;
     if (events.length === 0) return;
     this.#pending = [];
-    const cursor = events[events.length - 1]!.event_id;
+    const cursor = this.#pendingCursor;
     let result: CommitResult;
     try {
       result = this.#o.commit(events, cursor);
@@ -297,23 +310,25 @@ export class UpstreamConnection {
     this.#status.count('events', result.stored);
     this.#status.count('duplicates', result.duplicates);
     this.#status.recordEvents(cursor, this.#o.timers.now());
-    this.#countReplayed(events);
+    const replay = this.#replay;
+    if (replay && replay.count === this.#o.adapter.replayCap && this.#ws) {
+      // The provider stopped at its cap: ask again from the page's end until a page comes back short.
+      this.#pagingReplay = true;
+      this.#status.setGap({ at: this.#isoNow(), reason: `replay hit the provider's ${replay.count}-event cap; fetching the rest` });
+      this.#subscribe();
+    }
   }
 
-  #countReplayed(events: readonly MailEvent[]): void {
+  /** Counts an arriving event into the replay page and returns the cursor that may be persisted with it. */
+  #replayCursor(eventId: string): string | null {
     const replay = this.#replay;
-    const cap = this.#o.adapter.replayCap;
-    if (!replay || cap === null) return;
-    replay.count += events.filter((e) => Date.parse(e.occurred_at) <= replay.sentAt).length;
-    if (replay.count >= cap) {
-      // The provider stops at its cap; ask again from the new cursor until a page comes back short.
-      this.#pagingReplay = true;
-      this.#status.setGap({ at: this.#isoNow(), reason: `replay hit the provider's ${cap}-event cap; fetching the rest` });
-      if (replay.settle !== null) this.#o.timers.clearTimeout(replay.settle);
-      this.#subscribe();
-    } else {
+    if (!replay) return eventId;
+    if (replay.acknowledged && replay.count < this.#o.adapter.replayCap!) {
+      replay.count += 1;
+      replay.lastId = eventId;
       this.#armReplaySettle();
     }
+    return replay.lastId ?? this.#cursor;
   }
 
   #armReplaySettle(): void {
@@ -321,13 +336,26 @@ export class UpstreamConnection {
     if (!replay) return;
     if (replay.settle !== null) this.#o.timers.clearTimeout(replay.settle);
     replay.settle = this.#o.timers.setTimeout(() => {
-      if (this.#replay !== replay) return;
+      if (this.#replay !== replay || replay.count === this.#o.adapter.replayCap) return;
+      // A short page: the backlog is done, and everything received since is safe to persist as the cursor.
       this.#replay = null;
+      this.#flush();
+      if (this.#newestId !== null && this.#newestId !== this.#cursor) this.#commitCursor(this.#newestId);
       if (this.#pagingReplay) {
         this.#pagingReplay = false;
         this.#status.setGap(null);
       }
     }, this.#o.replaySettleMs);
+  }
+
+  #commitCursor(cursor: string): void {
+    try {
+      this.#o.commit([], cursor);
+      this.#cursor = cursor;
+      this.#status.setCursor(cursor);
+    } catch (error) {
+      this.#o.log.error(`[${this.account}] could not store the cursor: ${errorMessage(error)}`);
+    }
   }
 
   #ping(ws: WebSocket): void {

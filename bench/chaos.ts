@@ -1,0 +1,64 @@
+// `npm run chaos -- [--faults N] [--seed S] [--rate EVENTS_PER_S] [--interval-ms MS] [--drain-seconds S]`:
+// seeded random faults while mail flows, then every emitted event is looked for at every agent. The last line
+// is always `faults: N, events: M, lost: L, duplicated: D`; the exit code is non-zero unless both are 0.
+import { parseArgs } from 'node:util';
+import { DEFAULT_CHAOS, runChaos, type ChaosResult } from './chaos/run-chaos.ts';
+
+function number(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} takes a positive number, not '${raw}'`);
+  return value;
+}
+
+function report(result: ChaosResult): string {
+  const lines = [`chaos: ${result.seconds.toFixed(0)} s, daemon started ${result.daemonStarts} times, crashed on its own ${result.daemonCrashes} times`];
+  lines.push(`faults injected: ${Object.entries(result.byFault).map(([name, n]) => `${name} ${n}`).join(', ')}`);
+  for (const c of result.consumers) {
+    const extra = [c.redelivered > 0 ? `${c.redelivered} unacked redelivered` : '', c.lostSample.length > 0 ? `lost e.g. ${c.lostSample.join(' ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+    lines.push(`  ${c.name.padEnd(40)} received ${c.received}, lost ${c.lost}, duplicated ${c.duplicated}${extra ? ` (${extra})` : ''}`);
+  }
+  lines.push(
+    `webhook: ${result.webhook.refusedWhileFailing} deliveries answered 500 on purpose, ${result.webhook.repeats} at-least-once repeats (handled once each), ${result.webhook.badSignatures} bad signatures`,
+  );
+  if (result.wsErrors.length > 0) lines.push(`local WebSocket errors: ${result.wsErrors.slice(0, 5).join('; ')}`);
+  if (result.workDir) lines.push(`data and daemon log kept in ${result.workDir}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        faults: { type: 'string' },
+        seed: { type: 'string' },
+        rate: { type: 'string' },
+        'interval-ms': { type: 'string' },
+        'drain-seconds': { type: 'string' },
+      },
+      strict: true,
+    });
+    options = {
+      faults: Math.round(number('--faults', values.faults, DEFAULT_CHAOS.faults)),
+      seed: Math.round(number('--seed', values.seed, DEFAULT_CHAOS.seed)),
+      eventsPerSecond: number('--rate', values.rate, DEFAULT_CHAOS.eventsPerSecond),
+      meanFaultIntervalMs: number('--interval-ms', values['interval-ms'], DEFAULT_CHAOS.meanFaultIntervalMs),
+      drainTimeoutMs: number('--drain-seconds', values['drain-seconds'], DEFAULT_CHAOS.drainTimeoutMs / 1000) * 1000,
+      log: (line: string) => process.stderr.write(`chaos: ${line}\n`),
+    };
+  } catch (error) {
+    process.stderr.write(`chaos: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const result = await runChaos(options);
+  process.stdout.write(`${report(result)}\n`);
+  process.stdout.write(`faults: ${result.faults}, events: ${result.events}, lost: ${result.lost}, duplicated: ${result.duplicated}\n`);
+  const clean = result.lost === 0 && result.duplicated === 0 && result.webhook.badSignatures === 0 && result.daemonCrashes === 0;
+  return clean ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,205 @@
+// One chaos run: the demo provider emits mail at a steady rate while seeded random faults hit the provider, the
+// daemon child, the webhook target and the agents. Five agents read throughout, each the way real ones do; at
+// the end every emitted event is looked for at every one of them. Shared by `npm run chaos` and the test.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DemoProvider } from '../../daemon/demo/server.ts';
+import { seededRandom } from '../../daemon/demo/samples.ts';
+import { sleep, waitFor } from '../../test/support/wait-for.ts';
+import { LocalWsClient } from '../clients/local-ws-client.ts';
+import { LongPollClient } from '../clients/long-poll-client.ts';
+import { SseClient } from '../clients/sse-client.ts';
+import { WebhookReceiver } from '../clients/webhook-receiver.ts';
+import { heal, pickFault, type World } from './faults.ts';
+import { Ledger, type LedgerVerdict } from './ledger.ts';
+import { RestartableDaemon } from './restartable-daemon.ts';
+
+export interface ChaosOptions {
+  faults: number;
+  seed: number;
+  eventsPerSecond: number;
+  /** Mean pause between faults; each pause is drawn from half to one and a half times this. */
+  meanFaultIntervalMs: number;
+  /** How long the agents get, after the last fault, to receive everything. */
+  drainTimeoutMs: number;
+  log(line: string): void;
+}
+
+export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
+  faults: 200,
+  seed: 1,
+  eventsPerSecond: 40,
+  meanFaultIntervalMs: 1_500,
+  drainTimeoutMs: 120_000,
+};
+
+export interface ChaosResult {
+  faults: number;
+  events: number;
+  /** Emitted events missing at a consumer, summed over consumers. */
+  lost: number;
+  /** Events handed again to a cursor already past them, summed over consumers. */
+  duplicated: number;
+  byFault: Record<string, number>;
+  consumers: LedgerVerdict[];
+  webhook: { repeats: number; badSignatures: number; refusedWhileFailing: number };
+  wsErrors: string[];
+  daemonStarts: number;
+  /** Daemon exits chaos did not cause. */
+  daemonCrashes: number;
+  seconds: number;
+  /** Kept for a look when something was lost or duplicated; removed otherwise. */
+  workDir: string | null;
+}
+
+// The engine retries a failed webhook 30 s later (OpenMail's schedule); failing faults further apart than that
+// cost one retry each instead of piling up towards a dead letter.
+const FAILING_FAULT_SPACING_MS = 35_000;
+const EVENTS_AFTER_HEALING = 20;
+
+/** What the provider sent and saw, and what each agent missed, next to the daemon's log and database. */
+function writeEvidence(workDir: string, provider: DemoProvider, ledgers: readonly Ledger[]): void {
+  const emitted = provider.emitted.map((event, index) => `${index}\t${event.event_id}\t${event.occurred_at}`);
+  fs.writeFileSync(path.join(workDir, 'emitted.tsv'), `index\tevent_id\toccurred_at\n${emitted.join('\n')}\n`);
+  fs.writeFileSync(path.join(workDir, 'subscribes.json'), `${JSON.stringify(provider.subscribes, null, 1)}\n`);
+  const ids = provider.emitted.map((event) => event.event_id);
+  const missing = Object.fromEntries(ledgers.map((ledger) => [ledger.name, ids.filter((id) => !ledger.has(id))]));
+  fs.writeFileSync(path.join(workDir, 'missing.json'), `${JSON.stringify(missing, null, 1)}\n`);
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const started = performance.now();
+  const random = seededRandom(options.seed);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-chaos-'));
+  const apiKey = `om_chaos_${randomBytes(12).toString('hex')}`;
+  const ledgers = {
+    longPoll: new Ledger('long-poll cursor (TCP)'),
+    consumer: new Ledger('named consumer + ack (Unix socket)'),
+    sse: new Ledger('SSE with Last-Event-ID'),
+    ws: new Ledger('local WebSocket with last_event_id'),
+    webhook: new Ledger('webhook target (verified, deduped)'),
+  };
+  const all = Object.values(ledgers);
+  // The provider reaps silent sockets within 2 s, as OpenMail does within 40 s.
+  const provider = await DemoProvider.start({ apiKey, seed: options.seed, pingIntervalMs: 1_000, pongTimeoutMs: 1_000, logLimit: 10_000_000 });
+  const receiver = await WebhookReceiver.start(`whsec_${randomBytes(16).toString('hex')}`, (event) => ledgers.webhook.record(event.event_id));
+  const daemon = new RestartableDaemon(
+    {
+      dataDir: path.join(workDir, 'data'),
+      accounts: [{ name: 'chaos', provider: 'openmail', url: provider.url, apiKey }],
+      port: 0,
+      unixSocket: true,
+      forwardTargets: [{ id: 'chaos-hook', url: receiver.url, secret: receiver.secret }],
+      // Short, so half-open sockets are found in a second rather than twenty.
+      heartbeat: { intervalMs: 500, timeoutMs: 500 },
+      backoff: { baseMs: 50, capMs: 500, stableMs: 1_000 },
+      retention: { maxAgeDays: null, maxEvents: null },
+    },
+    workDir,
+  );
+  const endpoint = () => daemon.endpoint();
+  const longPoll = new LongPollClient({
+    endpoint,
+    via: 'tcp',
+    after: 0,
+    waitSeconds: 2,
+    limit: 500,
+    retryMs: 100,
+    onEvents: (events) => events.forEach((e) => ledgers.longPoll.record(e.event_id, e.seq)),
+  });
+  const named: LongPollClient = new LongPollClient({
+    endpoint,
+    via: 'unix',
+    consumer: 'chaos',
+    waitSeconds: 2,
+    limit: 500,
+    retryMs: 100,
+    onEvents: (events) => events.forEach((e) => ledgers.consumer.record(e.event_id, e.seq, named.position)),
+  });
+  const sse = new SseClient({
+    endpoint,
+    after: 0,
+    retryMs: 100,
+    onEvent: (seq, data) => ledgers.sse.record((JSON.parse(data) as { event_id: string }).event_id, seq),
+  });
+  const ws = new LocalWsClient({ endpoint, retryMs: 100, onEvent: (event) => ledgers.ws.record(event.event_id) });
+  const world: World = { provider, daemon, receiver, sse, ws, random, providerRestarting: false };
+  const tasks = new Set<Promise<unknown>>();
+  const byFault: Record<string, number> = {};
+  let emitting: NodeJS.Timeout | null = null;
+  let crashes = 0;
+  let failed = true;
+
+  try {
+    await daemon.start();
+    await daemon.current!.waitForState('live', 0, 10_000);
+    longPoll.start();
+    named.start();
+    sse.start();
+    await ws.start();
+    emitting = setInterval(() => provider.emit(), 1_000 / options.eventsPerSecond);
+    // Faults start only once every agent has a position to resume from.
+    await waitFor(() => all.every((l) => l.size > 0), 15_000, 'every agent to receive its first event');
+
+    let lastFailing = -Infinity;
+    for (let i = 0; i < options.faults; i++) {
+      await sleep(options.meanFaultIntervalMs * (0.5 + random()));
+      if (!daemon.busy && daemon.current !== null && !daemon.current.running) {
+        crashes += 1;
+        options.log(`the daemon exited on its own (see ${daemon.logFile}); starting it again`);
+        await daemon.settled();
+      }
+      const now = performance.now();
+      const fault = pickFault(world, (f) => !f.failsDeliveries || now - lastFailing >= FAILING_FAULT_SPACING_MS);
+      if (fault.failsDeliveries) lastFailing = now;
+      byFault[fault.name] = (byFault[fault.name] ?? 0) + 1;
+      fault.inject(world, tasks);
+      if ((i + 1) % 25 === 0) options.log(`${i + 1}/${options.faults} faults, ${provider.emitted.length} events`);
+    }
+
+    while (tasks.size > 0) await Promise.allSettled([...tasks]);
+    await heal(world);
+    await sleep((EVENTS_AFTER_HEALING * 1000) / options.eventsPerSecond);
+    clearInterval(emitting);
+    emitting = null;
+    const emitted = provider.emitted.map((e) => e.event_id);
+    options.log(`faults over; waiting for ${emitted.length} events to reach every agent`);
+    await waitFor(() => emitted.every((id) => all.every((l) => l.has(id))), options.drainTimeoutMs, 'every agent to catch up').catch((error: Error) =>
+      options.log(error.message),
+    );
+    // Late duplicates would arrive now.
+    await sleep(1_000);
+
+    const consumers = all.map((l) => l.verdict(emitted));
+    const lost = consumers.reduce((sum, c) => sum + c.lost, 0);
+    const duplicated = consumers.reduce((sum, c) => sum + c.duplicated, 0);
+    failed = lost > 0 || duplicated > 0 || receiver.badSignatures > 0 || crashes > 0;
+    if (failed) writeEvidence(workDir, provider, all);
+    return {
+      faults: Object.values(byFault).reduce((sum, n) => sum + n, 0),
+      events: emitted.length,
+      lost,
+      duplicated,
+      byFault,
+      consumers,
+      webhook: { repeats: receiver.repeats, badSignatures: receiver.badSignatures, refusedWhileFailing: receiver.refusedWhileFailing },
+      wsErrors: ws.errors,
+      daemonStarts: daemon.starts,
+      daemonCrashes: crashes,
+      seconds: (performance.now() - started) / 1000,
+      workDir: failed ? workDir : null,
+    };
+  } finally {
+    if (emitting !== null) clearInterval(emitting);
+    sse.stop();
+    ws.stop();
+    await Promise.all([longPoll.stop(), named.stop()]);
+    await daemon.stop();
+    await receiver.stop();
+    await provider.stop();
+    if (!failed) fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+

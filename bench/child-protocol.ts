@@ -1,0 +1,34 @@
+// What the bench sends the daemon child over IPC, and what the child reports back.
+import type { ProviderName } from '../shared/status.ts';
+
+export interface ChildAccount {
+  name: string;
+  provider: ProviderName;
+  url: string;
+  apiKey: string;
+}
+
+export interface ChildForwardTarget {
+  id: string;
+  url: string;
+  secret: string;
+}
+
+export interface ChildOptions {
+  dataDir: string;
+  accounts: ChildAccount[];
+  port: number;
+  unixSocket: boolean;
+  forwardTargets: ChildForwardTarget[];
+  /** Omitted: the engine's defaults, as a person runs it. */
+  heartbeat?: { intervalMs: number; timeoutMs: number };
+  backoff?: { baseMs: number; capMs: number; stableMs: number };
+  retention?: { maxAgeDays: number | null; maxEvents: number | null };
+  verbose?: boolean;
+}
+
+export type ChildMessage =
+  | { type: 'ready'; pid: number; url: string | null; socket: string | null; tokenFile: string | null }
+  /** `at`: when the state was entered (epoch ms). */
+  | { type: 'state'; account: string; state: string; at: number }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,57 @@
+// Found by chaos: a daemon that comes back after missing more than one replay page (OpenMail replays at most
+// 100 events per subscribe) must page through all of them even while new mail keeps arriving live.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Daemon, type DaemonOptions } from '../../daemon/daemon.ts';
+import { DemoProvider } from '../../daemon/demo/server.ts';
+import { createLogger } from '../../daemon/log.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
+
+const KEY = 'om_replay_paging_key';
+const cleanup: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+describe('catching up past the replay cap', () => {
+  it('stores every missed event when live mail arrives while the daemon pages through the backlog', async () => {
+    const provider = await DemoProvider.start({ apiKey: KEY, seed: 5 });
+    cleanup.push(() => provider.stop());
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-paging-'));
+    cleanup.push(async () => fs.rmSync(root, { recursive: true, force: true }));
+    const options: DaemonOptions = {
+      dataDir: path.join(root, 'data'),
+      accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiKey: KEY, inboxIds: [], eventTypes: [] }],
+      demo: null,
+      port: null,
+      unixSocket: false,
+      forwardTargets: [],
+      settingsForwardTargets: [],
+      dashboardDir: null,
+      retention: { maxAgeDays: null, maxEvents: null },
+      log: createLogger('error', () => {}),
+      detectWakeFromTimers: false,
+    };
+    let daemon = await Daemon.start(options);
+    await waitFor(() => daemon.upstreamStatus()[0]?.state === 'live', 5_000, 'live');
+    const first = provider.emit();
+    await waitFor(() => daemon.events.seqOf(first.event_id) !== null, 5_000, 'the first event');
+    await daemon.stop();
+
+    provider.emitMany(250);
+    const live = setInterval(() => provider.emit(), 5);
+    cleanup.push(async () => clearInterval(live));
+    daemon = await Daemon.start(options);
+    cleanup.push(() => daemon.stop());
+    await sleep(1_500);
+    clearInterval(live);
+
+    const emitted = provider.emitted.map((event) => event.event_id);
+    await waitFor(() => emitted.every((id) => daemon.events.seqOf(id) !== null), 5_000, 'every event to be stored').catch(() => {});
+    const missing = emitted.filter((id) => daemon.events.seqOf(id) === null);
+    expect({ emitted: emitted.length, missing: missing.length }).toEqual({ emitted: emitted.length, missing: 0 });
+  });
+});
