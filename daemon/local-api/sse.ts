@@ -14,6 +14,12 @@ export const KEEPALIVE_MS = 15_000;
 /** Tells EventSource how soon to reconnect after the stream drops. */
 export const RETRY_MS = 2_000;
 const PAGE_SIZE = 200;
+/**
+ * Unsent bytes a stream may hold before it leaves the live path for catch-up from the store. Node's 16 KiB
+ * high-water mark would send every reader of a burst back to the store (a read and parse per stream);
+ * this bounds memory per stream while a fast reader stays live.
+ */
+const LIVE_BUFFER_BYTES = 256 * 1024;
 
 interface Stream {
   res: ServerResponse;
@@ -103,10 +109,11 @@ export class SseStreams {
     }
   }
 
-  /** Writes one event; false once the socket buffer is full. */
+  /** Writes one event; false once the stream holds more unsent bytes than it may (a 'drain' then follows). */
   #send(stream: Stream, event: StoredEvent): boolean {
     stream.cursor = event.seq;
-    return stream.res.write(`id: ${event.seq}\nevent: ${sseField(event.event)}\ndata: ${eventJson(event)}\n\n`);
+    const flowing = stream.res.write(`id: ${event.seq}\nevent: ${sseField(event.event)}\ndata: ${eventJson(event)}\n\n`);
+    return flowing || stream.res.writableLength < LIVE_BUFFER_BYTES;
   }
 
   #waitForDrain(stream: Stream): void {

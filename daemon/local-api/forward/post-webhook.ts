@@ -22,6 +22,12 @@ export type WebhookResult =
 
 export async function postWebhook(request: WebhookRequest): Promise<WebhookResult> {
   const timestamp = String(request.nowSeconds);
+  // One controller per attempt, tied to the worker's signal and a timer: AbortSignal.any on a long-lived signal
+  // piles up dependents that Node re-scans on every collection (nodejs/node#55351).
+  const attempt = new AbortController();
+  const stop = () => attempt.abort(request.signal.reason);
+  request.signal.addEventListener('abort', stop, { once: true });
+  const timer = setTimeout(() => attempt.abort(new DOMException('timed out', 'TimeoutError')), request.timeoutMs);
   try {
     const response = await fetch(request.url, {
       method: 'POST',
@@ -34,7 +40,7 @@ export async function postWebhook(request: WebhookRequest): Promise<WebhookResul
       body: request.body,
       // A redirect is the receiver's misconfiguration, not an acknowledgement; following it would resend the body elsewhere.
       redirect: 'manual',
-      signal: AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)]),
+      signal: attempt.signal,
     });
     // Only the status matters; the receiver's body is not read.
     await response.body?.cancel();
@@ -43,6 +49,9 @@ export async function postWebhook(request: WebhookRequest): Promise<WebhookResul
   } catch (error) {
     if (request.signal.aborted) return { outcome: 'stopped', detail: 'forwarding stopped' };
     return { outcome: 'failed', detail: describeFailure(error, request.timeoutMs) };
+  } finally {
+    clearTimeout(timer);
+    request.signal.removeEventListener('abort', stop);
   }
 }
 

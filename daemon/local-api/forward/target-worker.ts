@@ -35,6 +35,8 @@ export class TargetWorker {
   #lastResult: ForwardTargetStatus['lastResult'] = null;
   /** Wanted events in (cursor, upTo], kept incrementally so status() does not rescan the backlog each time. */
   #backlog = { upTo: 0, count: 0 };
+  /** Wanted events already read from the store, in order, not yet delivered. */
+  #ahead: StoredEvent[] = [];
 
   constructor(target: ForwardTarget, deps: WorkerDeps) {
     this.#target = target;
@@ -78,7 +80,10 @@ export class TargetWorker {
       target.inboxIds.join('\n') !== this.#target.inboxIds.join('\n') ||
       target.eventTypes.join('\n') !== this.#target.eventTypes.join('\n');
     this.#target = target;
-    if (filtersChanged) this.#backlog = { upTo: this.#cursor, count: 0 };
+    if (filtersChanged) {
+      this.#backlog = { upTo: this.#cursor, count: 0 };
+      this.#ahead = [];
+    }
     this.wake();
   }
 
@@ -132,12 +137,15 @@ export class TargetWorker {
   /** The next event after the cursor this target wants; the cursor skips (durably) past the ones it does not. */
   #nextWanted(): StoredEvent | null {
     const { events, queue } = this.#deps;
+    // A page read once serves the deliveries that follow: one store read per page, not per event.
+    while (this.#ahead.length > 0 && this.#ahead[0]!.seq <= this.#cursor) this.#ahead.shift();
+    if (this.#ahead.length > 0) return this.#ahead.shift()!;
     for (;;) {
       // Read before the page: an event committed in between has a higher seq and is never skipped unseen.
       const head = events.latestSeq();
       const page = events.after(this.#cursor, PAGE_SIZE, storeFilter(this.#target));
-      const wanted = page.find((event) => targetWants(this.#target, event));
-      if (wanted !== undefined) return wanted;
+      this.#ahead = page.filter((event) => targetWants(this.#target, event));
+      if (this.#ahead.length > 0) return this.#ahead.shift()!;
       const skipTo = page.at(-1)?.seq ?? head;
       if (skipTo > this.#cursor) {
         queue.advance(this.#target.id, skipTo, false);
