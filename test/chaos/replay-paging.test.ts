@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Daemon, type DaemonOptions } from '../../daemon/daemon.ts';
+import { Daemon } from '../../daemon/daemon.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
-import { createLogger } from '../../daemon/log.ts';
 import { sleep, waitFor } from '../support/wait-for.ts';
+import { testDaemonOptions } from '../support/daemon-options.ts';
 
 const KEY = 'om_replay_paging_key';
 const cleanup: (() => Promise<void>)[] = [];
@@ -22,19 +22,10 @@ describe('catching up past the replay cap', () => {
     cleanup.push(() => provider.stop());
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-paging-'));
     cleanup.push(async () => fs.rmSync(root, { recursive: true, force: true }));
-    const options: DaemonOptions = {
-      dataDir: path.join(root, 'data'),
+    const options = testDaemonOptions(path.join(root, 'data'), {
       accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiKey: KEY, inboxIds: [], eventTypes: [] }],
-      demo: null,
       port: null,
-      unixSocket: false,
-      forwardTargets: [],
-      settingsForwardTargets: [],
-      dashboardDir: null,
-      retention: { maxAgeDays: null, maxEvents: null },
-      log: createLogger('error', () => {}),
-      detectWakeFromTimers: false,
-    };
+    });
     let daemon = await Daemon.start(options);
     await waitFor(() => daemon.upstreamStatus()[0]?.state === 'live', 5_000, 'live');
     const first = provider.emit();

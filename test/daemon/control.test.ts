@@ -9,10 +9,10 @@ import { Control } from '../../daemon/control.ts';
 import { controlRoutes } from '../../daemon/control-routes.ts';
 import { Daemon } from '../../daemon/daemon.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
-import { createLogger } from '../../daemon/log.ts';
 import { SecretStore } from '../../daemon/store/secrets.ts';
 import { openSettings } from '../../daemon/store/settings.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { testDaemonOptions } from '../support/daemon-options.ts';
 
 const KEY = 'om_control_test_key_a1b2c3d4';
 let dir: string;
@@ -25,19 +25,7 @@ let token: string;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-control-'));
   demo = await DemoProvider.start({ apiKey: KEY });
-  daemon = await Daemon.start({
-    dataDir: dir,
-    accounts: [],
-    demo: null,
-    port: 0,
-    unixSocket: false,
-    forwardTargets: [],
-    settingsForwardTargets: [],
-    dashboardDir: null,
-    retention: { maxAgeDays: null, maxEvents: null },
-    log: createLogger('error', () => {}),
-    detectWakeFromTimers: false,
-  });
+  daemon = await Daemon.start(testDaemonOptions(dir));
   secrets = new SecretStore(`mailbridge-test-${process.pid}-${Date.now()}`);
   control = new Control(daemon, openSettings(dir), secrets);
   daemon.addRoutes(controlRoutes(control));

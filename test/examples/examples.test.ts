@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../daemon/daemon.ts';
-import { createLogger } from '../../daemon/log.ts';
 import { sleep } from '../support/wait-for.ts';
+import { testDaemonOptions } from '../support/daemon-options.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -35,19 +35,7 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-examples-'));
   webhookPort = await freePort();
-  daemon = await Daemon.start({
-    dataDir: dir,
-    accounts: [],
-    demo: { intervalMs: null },
-    port: 0,
-    unixSocket: true,
-    forwardTargets: [],
-    settingsForwardTargets: [],
-    dashboardDir: null,
-    retention: { maxAgeDays: null, maxEvents: null },
-    log: createLogger('error', () => {}),
-    detectWakeFromTimers: false,
-  });
+  daemon = await Daemon.start(testDaemonOptions(dir, { demo: { intervalMs: null }, unixSocket: true }));
   token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
 });
 

@@ -15,8 +15,8 @@ import { LongPollClient } from '../../../bench/clients/long-poll-client.ts';
 import { Daemon } from '../../../daemon/daemon.ts';
 import { seededRandom } from '../../../daemon/demo/samples.ts';
 import { HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS } from '../../../daemon/local-api/limits.ts';
-import { createLogger } from '../../../daemon/log.ts';
 import { sleep, waitFor } from '../../support/wait-for.ts';
+import { testDaemonOptions } from '../../support/daemon-options.ts';
 
 /** What came back on a raw connection: the response text (if any) and whether the server closed it. */
 interface RawOutcome {
@@ -134,19 +134,7 @@ beforeAll(async () => {
     return server;
   }) as typeof http.createServer);
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-hostile-'));
-  daemon = await Daemon.start({
-    dataDir: path.join(root, 'data'),
-    accounts: [],
-    demo: { intervalMs: null },
-    port: 0,
-    unixSocket: false,
-    forwardTargets: [],
-    settingsForwardTargets: [],
-    dashboardDir: null,
-    retention: { maxAgeDays: null, maxEvents: null },
-    log: createLogger('error', () => {}),
-    detectWakeFromTimers: false,
-  });
+  daemon = await Daemon.start(testDaemonOptions(path.join(root, 'data'), { demo: { intervalMs: null } }));
   port = daemon.endpoint!.port;
   token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
   await waitFor(() => daemon.upstreamStatus()[0]?.state === 'live', 10_000, 'the demo account to be live');

@@ -20,10 +20,10 @@ import { statusRoute } from '../../../daemon/local-api/routes/status.ts';
 import { streamRoute } from '../../../daemon/local-api/routes/stream.ts';
 import { testEventRoute } from '../../../daemon/local-api/routes/test-event.ts';
 import { SseStreams } from '../../../daemon/local-api/sse.ts';
-import { createLogger } from '../../../daemon/log.ts';
 import { SecretStore } from '../../../daemon/store/secrets.ts';
 import { openSettings } from '../../../daemon/store/settings.ts';
 import { mailEvents, SseReader } from './harness.ts';
+import { testDaemonOptions } from '../../support/daemon-options.ts';
 
 type Schema = Record<string, unknown>;
 interface Operation {
@@ -146,19 +146,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-openapi-'));
   // Not the daemon's upstream: a real provider to refuse a key, for the documented 422 of POST /v1/accounts.
   demo = await DemoProvider.start({ apiKey: `om_openapi_test_${process.pid}` });
-  daemon = await Daemon.start({
-    dataDir: dir,
-    accounts: [],
-    demo: null,
-    port: 0,
-    unixSocket: false,
-    forwardTargets: [],
-    settingsForwardTargets: [],
-    dashboardDir: null,
-    retention: { maxAgeDays: null, maxEvents: null },
-    log: createLogger('error', () => {}),
-    detectWakeFromTimers: false,
-  });
+  daemon = await Daemon.start(testDaemonOptions(dir));
   secrets = new SecretStore(`mailbridge-test-${process.pid}`);
   control = new Control(daemon, openSettings(dir), secrets);
   daemon.addRoutes(controlRoutes(control));
