@@ -3,7 +3,8 @@
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
 import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
 import { readJsonFrame } from './frame-json.ts';
-import { errorFrame, handshakeAction, reconnectAfterClose, subscribedFrame, subscribeFrame } from './openmail.ts';
+import { errorFrame, subscribedFrame } from './openmail.ts';
+import { PUSH_ONLY } from './push-only.ts';
 
 /** The answer to a server ping: optional for the server, cheap for us, and proof the socket still carries data. */
 const PONG = JSON.stringify({ type: 'pong' });
@@ -11,19 +12,11 @@ const PONG = JSON.stringify({ type: 'pong' });
 export function createMyAgentMailAdapter(options: AdapterOptions = {}): ProviderAdapter {
   const now = options.now ?? Date.now;
   return {
+    ...PUSH_ONLY,
     name: 'myagentmail',
     defaultUrl: 'wss://myagentmail.com/v1/ws',
-    supportsReplay: false,
-    replayCap: null,
-    // Undocumented; the client sends only subscribe frames and pongs, so OpenMail's budget is a safe ceiling.
-    clientRate: { messages: 30, perMs: 10_000 },
     connectRequest: (url, apiKey) => ({ url, headers: { 'X-API-Key': apiKey } }),
-    // No replay: a cursor is never sent, whatever the caller holds.
-    subscribeFrame: (sub) => subscribeFrame({ ...sub, lastEventId: null }),
     classify: (raw) => classify(raw, now),
-    // No documented close codes: always reconnect; a revoked key shows up as a 401 on the next handshake.
-    onClose: reconnectAfterClose,
-    onHandshakeStatus: handshakeAction,
   };
 }
 
