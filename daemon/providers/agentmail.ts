@@ -1,9 +1,9 @@
 // AgentMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe without a cursor, no application ping,
 // and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: the relay is the only buffer.
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
-import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
+import { isRecord, joinAddresses } from './event-shape.ts';
 import { readJsonFrame } from './frame-json.ts';
-import { errorFrame, subscribedFrame } from './openmail.ts';
+import { errorFrame, eventFrame, subscribedFrame } from './openmail.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
 /** Where the non-message event types keep their body; it passes through under the same key. */
@@ -30,12 +30,8 @@ function classify(raw: string, now: () => number): Frame {
       return subscribedFrame(value.inbox_ids, value.event_types);
     case 'error':
       return errorFrame([value.name, value.message].filter((part) => typeof part === 'string' && part).join(': '));
-    case 'event': {
-      const checked = parseMailEvent(toMailEvent(value, now()));
-      return checked.ok
-        ? { kind: 'event', event: checked.event }
-        : { kind: 'unknown', reason: `malformed event: ${checked.reason}` };
-    }
+    case 'event':
+      return eventFrame(toMailEvent(value, now()));
     default:
       return { kind: 'unknown', reason: 'unrecognised frame type' };
   }

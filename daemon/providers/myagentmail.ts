@@ -1,9 +1,9 @@
 // myagentmail's WebSocket protocol (PROVIDERS.md): X-API-Key auth, a `connected` greeting, server-sent
 // application pings, and `{type:"event"}` frames mapped to OpenMail's event shape. Push only: no replay.
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
-import { isRecord, joinAddresses, parseMailEvent } from './event-shape.ts';
+import { isRecord, joinAddresses } from './event-shape.ts';
 import { readJsonFrame } from './frame-json.ts';
-import { errorFrame, subscribedFrame } from './openmail.ts';
+import { errorFrame, eventFrame, subscribedFrame } from './openmail.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
 /** The answer to a server ping: optional for the server, cheap for us, and proof the socket still carries data. */
@@ -34,12 +34,8 @@ function classify(raw: string, now: () => number): Frame {
       return { kind: 'ping', reply: PONG };
     case 'error':
       return errorFrame(value.message);
-    case 'event': {
-      const checked = parseMailEvent(toMailEvent(value, now()));
-      return checked.ok
-        ? { kind: 'event', event: checked.event }
-        : { kind: 'unknown', reason: `malformed event: ${checked.reason}` };
-    }
+    case 'event':
+      return eventFrame(toMailEvent(value, now()));
     default:
       return { kind: 'unknown', reason: 'unrecognised frame type' };
   }

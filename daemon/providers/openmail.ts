@@ -47,10 +47,7 @@ function classify(raw: string): Frame {
   // An event is the webhook payload itself: no `type`, recognised by its `event` key.
   if (!Object.hasOwn(value, 'type')) {
     if (!Object.hasOwn(value, 'event')) return { kind: 'unknown', reason: 'frame has neither type nor event' };
-    const checked = parseMailEvent(value);
-    return checked.ok
-      ? { kind: 'event', event: checked.event }
-      : { kind: 'unknown', reason: `malformed event: ${checked.reason}` };
+    return eventFrame(value);
   }
   switch (value.type) {
     case 'subscribed':
@@ -68,6 +65,12 @@ function classify(raw: string): Frame {
     default:
       return { kind: 'unknown', reason: 'unrecognised frame type' };
   }
+}
+
+/** A candidate event, checked against the one event shape; a malformed one is counted, never stored. */
+export function eventFrame(candidate: unknown): Frame {
+  const checked = parseMailEvent(candidate);
+  return checked.ok ? { kind: 'event', event: checked.event } : { kind: 'unknown', reason: `malformed event: ${checked.reason}` };
 }
 
 /** A `subscribed` acknowledgement; absent lists mean "all", as an empty one does. */
