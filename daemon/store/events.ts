@@ -58,6 +58,8 @@ export class EventStore {
   readonly #latestSeq: Statement<[], { seq: number }>;
   readonly #oldestSeq: Statement<[], { seq: number | null }>;
   readonly #count: Statement<[], { n: number }>;
+  /** Status asks for the count many times a second while events flow; COUNT(*) is a scan. */
+  #knownCount: number | null = null;
   readonly #get: Statement<[number], EventRow>;
   readonly #seqOf: Statement<[string], { seq: number }>;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
@@ -90,7 +92,9 @@ export class EventStore {
    */
   commit(account: string, events: readonly MailEvent[], cursor?: string | null): CommitResult {
     requireName('account', account);
-    return this.#commit(account, events, cursor);
+    const result = this.#commit(account, events, cursor);
+    if (this.#knownCount !== null) this.#knownCount += result.stored.length;
+    return result;
   }
 
   cursor(account: string): string | null {
@@ -120,8 +124,10 @@ export class EventStore {
     return this.#oldestSeq.get()?.seq ?? null;
   }
 
+  /** Counted once, then kept by this store's own commits and deletions (one writer per data dir: the instance lock). */
   count(): number {
-    return this.#count.get()?.n ?? 0;
+    this.#knownCount ??= this.#count.get()?.n ?? 0;
+    return this.#knownCount;
   }
 
   get(seq: number): EventRecord | null {
@@ -177,6 +183,7 @@ export class EventStore {
         { storedBefore: opts.now - opts.maxAgeMs, upTo: opts.protectAfterSeq },
       );
     }
+    if (this.#knownCount !== null) this.#knownCount -= deleted;
     return deleted;
   }
 

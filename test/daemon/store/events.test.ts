@@ -356,3 +356,17 @@ describe('seqOf', () => {
     expect(plan.map((p) => p.detail).join(' ')).toContain('events_event_id');
   });
 });
+
+describe('count', () => {
+  it('stays equal to the rows stored through commits, duplicates and retention', () => {
+    const { db, store } = openStore();
+    const rows = () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    expect(store.count()).toBe(0);
+    store.commit('a', [mail('evt_1'), mail('evt_2'), mail('evt_3')]);
+    store.commit('a', [mail('evt_2'), mail('evt_4')]);
+    expect(store.count()).toBe(4);
+    store.applyRetention({ maxAgeMs: null, maxEvents: 2, now: Date.now(), protectAfterSeq: 10 });
+    expect(store.count()).toBe(rows());
+    expect(store.count()).toBe(2);
+  });
+});
