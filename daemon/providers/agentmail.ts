@@ -2,7 +2,7 @@
 // and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: the relay is the only buffer.
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
 import { isRecord, joinAddresses } from './event-shape.ts';
-import { readJsonFrame } from './frame-json.ts';
+import { readFrameObject } from './frame-json.ts';
 import { errorFrame, eventFrame, subscribedFrame } from './openmail.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
@@ -21,10 +21,9 @@ export function createAgentMailAdapter(options: AdapterOptions = {}): ProviderAd
 }
 
 function classify(raw: string, now: () => number): Frame {
-  const frame = readJsonFrame(raw);
+  const frame = readFrameObject(raw);
   if (!frame.ok) return { kind: 'unknown', reason: frame.reason };
   const value = frame.value;
-  if (!isRecord(value)) return { kind: 'unknown', reason: 'frame is not a JSON object' };
   switch (value.type) {
     case 'subscribed':
       return subscribedFrame(value.inbox_ids, value.event_types);

@@ -44,3 +44,13 @@ function nestsDeeperThan(text: string, limit: number): boolean {
   }
   return false;
 }
+
+/** A frame that must be a JSON object, as every provider's frames are; anything else says why it is not. */
+export function readFrameObject(raw: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  const frame = readJsonFrame(raw);
+  if (!frame.ok) return frame;
+  if (typeof frame.value !== 'object' || frame.value === null || Array.isArray(frame.value)) {
+    return { ok: false, reason: 'frame is not a JSON object' };
+  }
+  return { ok: true, value: frame.value as Record<string, unknown> };
+}

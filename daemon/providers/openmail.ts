@@ -1,8 +1,8 @@
 // OpenMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe with an optional replay cursor, and events that are the webhook payload itself. The other providers' adapters reuse its
 // error, subscribed, handshake and close handling, since they speak variants of the same protocol.
 import type { CloseAction, ErrorKind, Frame, ProviderAdapter, Subscription } from './adapter.ts';
-import { isRecord, parseMailEvent } from './event-shape.ts';
-import { readJsonFrame } from './frame-json.ts';
+import { parseMailEvent } from './event-shape.ts';
+import { readFrameObject } from './frame-json.ts';
 
 /** Error text kept from a frame: enough to show and log, bounded because the server's words are untrusted. */
 export const MAX_ERROR_TEXT = 500;
@@ -40,10 +40,9 @@ export function subscribeFrame(sub: Subscription): string {
 }
 
 function classify(raw: string): Frame {
-  const frame = readJsonFrame(raw);
+  const frame = readFrameObject(raw);
   if (!frame.ok) return { kind: 'unknown', reason: frame.reason };
   const value = frame.value;
-  if (!isRecord(value)) return { kind: 'unknown', reason: 'frame is not a JSON object' };
   // An event is the webhook payload itself: no `type`, recognised by its `event` key.
   if (!Object.hasOwn(value, 'type')) {
     if (!Object.hasOwn(value, 'event')) return { kind: 'unknown', reason: 'frame has neither type nor event' };
