@@ -6,6 +6,7 @@ import { PROVIDERS, type ProviderName } from '../../shared/status.ts';
 import type { DataLayer } from '../data/data-layer.ts';
 import { parseIdList } from '../format/id-list.ts';
 import { useAction } from '../hooks/useAction.ts';
+import { FilterFields } from './FilterFields.tsx';
 
 type Outcome = { tone: 'good' | 'warn' | 'bad'; text: string };
 
@@ -80,14 +81,7 @@ export function AddAccountForm({ data, onAdded }: { data: DataLayer; onAdded(): 
           <span>WebSocket URL <em className="muted">optional</em></span>
           <input className="input" type="url" placeholder="The provider's default" value={url} onChange={(event) => setUrl(event.target.value)} />
         </label>
-        <label>
-          <span>Inbox ids</span>
-          <input className="input" placeholder="All inboxes" value={inboxes} onChange={(event) => setInboxes(event.target.value)} />
-        </label>
-        <label>
-          <span>Event types</span>
-          <input className="input" placeholder="All events" value={eventTypes} onChange={(event) => setEventTypes(event.target.value)} />
-        </label>
+        <FilterFields inboxes={inboxes} eventTypes={eventTypes} onInboxes={setInboxes} onEventTypes={setEventTypes} />
         <label className="span-2">
           <span>API key</span>
           <input

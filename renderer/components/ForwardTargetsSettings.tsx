@@ -3,11 +3,13 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { AddForwardTargetResponse } from '../../shared/control.ts';
 import type { ForwardTargetSettings } from '../../shared/settings.ts';
 import type { DataLayer } from '../data/data-layer.ts';
-import { describeIdList, parseIdList } from '../format/id-list.ts';
+import { parseIdList } from '../format/id-list.ts';
 import { useAction } from '../hooks/useAction.ts';
 import { ConfirmButton } from './ConfirmButton.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { SecretOnce } from './SecretOnce.tsx';
+import { FilterFields } from './FilterFields.tsx';
+import { TargetSummary } from './TargetSummary.tsx';
 
 interface ForwardTargetsSettingsProps {
   data: DataLayer;
@@ -49,12 +51,7 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
           {targets.map((target) => (
             <li key={target.id} className="setting-item">
               <div className="setting-main">
-                <span className="mono truncate" title={target.url}>
-                  {target.url}
-                </span>
-                <span className="muted small">
-                  {describeIdList(target.inboxIds, 'All inboxes')} · {describeIdList(target.eventTypes, 'all events')}
-                </span>
+                <TargetSummary target={target} />
               </div>
               <ConfirmButton
                 label="Remove"
@@ -81,14 +78,7 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
               onChange={(event) => setUrl(event.target.value)}
             />
           </label>
-          <label>
-            <span>Inbox ids</span>
-            <input className="input" placeholder="All inboxes" value={inboxes} onChange={(event) => setInboxes(event.target.value)} />
-          </label>
-          <label>
-            <span>Event types</span>
-            <input className="input" placeholder="All events" value={eventTypes} onChange={(event) => setEventTypes(event.target.value)} />
-          </label>
+          <FilterFields inboxes={inboxes} eventTypes={eventTypes} onInboxes={setInboxes} onEventTypes={setEventTypes} />
         </div>
         <div className="form-foot">
           <button type="submit" className="button button-primary" disabled={add.busy}>

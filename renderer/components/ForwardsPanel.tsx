@@ -2,9 +2,9 @@
 import type { ReactNode } from 'react';
 import type { ForwardTargetStatus } from '../../shared/status.ts';
 import type { DataLayer } from '../data/data-layer.ts';
-import { describeIdList } from '../format/id-list.ts';
 import { formatFullTime, formatRelative } from '../format/time.ts';
 import { DeadLetters } from './DeadLetters.tsx';
+import { TargetSummary } from './TargetSummary.tsx';
 
 function LastResult({ result, now }: { result: ForwardTargetStatus['lastResult']; now: number }): ReactNode {
   if (result === null) return <span className="muted">Nothing sent yet</span>;
@@ -24,12 +24,7 @@ function ForwardItem({ data, target, now }: { data: DataLayer; target: ForwardTa
     <li className="forward-item">
       <div className="forward-row">
         <div className="forward-main">
-          <span className="mono truncate" title={target.url}>
-            {target.url}
-          </span>
-          <span className="muted small">
-            {describeIdList(target.inboxIds, 'All inboxes')} · {describeIdList(target.eventTypes, 'all events')}
-          </span>
+          <TargetSummary target={target} />
           <span className="small">
             <LastResult result={target.lastResult} now={now} />
           </span>
