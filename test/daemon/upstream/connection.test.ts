@@ -197,7 +197,7 @@ describe('UpstreamConnection', () => {
   });
 
   it('forgets an unknown cursor, records a possible gap and resubscribes from now', async () => {
-    const { provider, store, connection } = await setup();
+    const { provider, store } = await setup();
     store.commit(ACCOUNT, [{ ...provider.emit(), event_id: 'evt_not_known' }], 'evt_not_known');
     const fresh = new UpstreamConnection({
       account: ACCOUNT,
