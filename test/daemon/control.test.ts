@@ -5,9 +5,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Control } from '../../daemon/control.ts';
-import { controlRoutes } from '../../daemon/control-routes.ts';
-import { Daemon } from '../../daemon/daemon.ts';
+import type { Control } from '../../daemon/control.ts';
+import type { Daemon } from '../../daemon/daemon.ts';
+import { startEngine } from '../../daemon/engine.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
 import { SecretStore } from '../../daemon/store/secrets.ts';
 import { openSettings } from '../../daemon/store/settings.ts';
@@ -25,10 +25,8 @@ let token: string;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-control-'));
   demo = await DemoProvider.start({ apiKey: KEY });
-  daemon = await Daemon.start(testDaemonOptions(dir));
   secrets = new SecretStore(`mailbridge-test-${process.pid}-${Date.now()}`);
-  control = new Control(daemon, openSettings(dir), secrets);
-  daemon.addRoutes(controlRoutes(control));
+  ({ daemon, control } = await startEngine(testDaemonOptions(dir, { secrets })));
   token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
 });
 

@@ -54,8 +54,7 @@ describe('IPC handlers', () => {
   it('passes a call from our renderer page to the engine and returns its answer', async () => {
     const { control } = setup();
     await expect(ipcMain.invokeFrom(`${rendererUrl}#/history`, 'control:history', { q: 'invoice', limit: 5 })).resolves.toEqual({
-      items: [],
-      next_before: null,
+      result: { items: [], next_before: null },
     });
     expect(control.history).toHaveBeenCalledWith({ q: 'invoice', limit: 5 });
     await ipcMain.invokeFrom(rendererUrl, 'control:event', 12);
@@ -80,7 +79,7 @@ describe('IPC handlers', () => {
     const { shell } = setup();
     await ipcMain.invokeFrom(rendererUrl, 'token:copy');
     expect(shell.copyToken).toHaveBeenCalled();
-    await expect(ipcMain.invokeFrom(rendererUrl, 'external:open', { url: 'https://openmail.sh/' })).resolves.toBe(true);
+    await expect(ipcMain.invokeFrom(rendererUrl, 'external:open', { url: 'https://openmail.sh/' })).resolves.toEqual({ result: true });
     expect(shell.openExternal).toHaveBeenCalledWith('https://openmail.sh/');
     await ipcMain.invokeFrom(rendererUrl, 'external:open', undefined);
     expect(shell.openExternal).toHaveBeenLastCalledWith(undefined);

@@ -15,7 +15,8 @@ function fakeBridge(answer: (channel: IpcChannel, request: unknown) => unknown):
     calls,
     invoke: (async (channel: IpcChannel, request: unknown) => {
       calls.push([channel, request]);
-      return answer(channel, request);
+      // Main's reply: the handler's answer, wrapped as an IpcReply.
+      return { result: answer(channel, request) };
     }) as MailbridgeBridge['invoke'],
     on: ((event: IpcEventName, listener: (payload: never) => void) => {
       const set = listeners.get(event) ?? new Set();
