@@ -85,6 +85,10 @@ export type ControlCalls = { [M in ControlName]: (request: ControlRequest<M>) =>
 const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_FILTERS = 100;
 
+/** A closed object: a field it does not know is refused by name rather than dropped. */
+const closed = <Shape extends z.core.$ZodLooseShape>(shape: Shape, unknown: (keys: string[]) => string = (keys) => `unknown field: ${keys.join(', ')}`) =>
+  z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? unknown(issue.keys) : 'expected an object') });
+
 const positiveInt = (field: string) =>
   z.int(`${field} must be a positive integer`).check(z.minimum(1, `${field} must be a positive integer`));
 
@@ -99,7 +103,7 @@ const filterList = (field: string) => {
 
 const historyLimit = `limit must be an integer from 1 to ${HISTORY_LIMIT.max}`;
 
-export const historyQuerySchema = z.strictObject({
+export const historyQuerySchema = closed({
   q: filterText('q', MAX_QUERY_LENGTH),
   before: z.optional(positiveInt('before')),
   limit: z.optional(z.int(historyLimit).check(z.minimum(1, historyLimit), z.maximum(HISTORY_LIMIT.max, historyLimit))),
@@ -113,7 +117,7 @@ const providerUrl = z.string('the provider URL must be a string').check(
   z.refine((url) => url === '' || /^wss?:$/.test(URL.parse(url)?.protocol ?? 'wss:'), 'the provider URL must start with wss:// or ws://'),
 );
 
-const addAccountSchema = z.strictObject({
+const addAccountSchema = closed({
   name: z.string('account name must be a string').check(
     z.regex(ACCOUNT_NAME, 'account name must be 1-64 letters, digits, dots, dashes or underscores'),
   ),
@@ -125,33 +129,38 @@ const addAccountSchema = z.strictObject({
   apiKey: z._default(z.string('apiKey must be a string'), ''),
 });
 
-const addForwardTargetSchema = z.strictObject({
+const addForwardTargetSchema = closed({
   url: z.string('url must be a string'),
   inboxIds: filterList('inboxIds'),
   eventTypes: filterList('eventTypes'),
 });
 
-const settingsPatchSchema = z.strictObject(
+const portMessage = 'port must be an integer from 0 to 65535';
+const settingsPatchSchema = closed(
   {
-    port: z.optional(z.int('port must be an integer from 0 to 65535').check(z.minimum(0), z.maximum(65_535))),
+    port: z.optional(z.int(portMessage).check(z.minimum(0, portMessage), z.maximum(65_535, portMessage))),
     notifications: z.optional(
-      z.strictObject({ enabled: z.boolean(), mutedInboxes: z.array(z.string()), pausedUntil: z.nullable(z.string()) }),
+      closed({
+        enabled: z.boolean('notifications.enabled must be true or false'),
+        mutedInboxes: z.array(z.string('notifications.mutedInboxes must be a list of inbox ids'), 'notifications.mutedInboxes must be a list of inbox ids'),
+        pausedUntil: z.nullable(z.string('notifications.pausedUntil must be an ISO time or null')),
+      }),
     ),
-    retention: z.optional(z.strictObject({ maxAgeDays: z.nullable(z.int()), maxEvents: z.nullable(z.int()) })),
-    launchAtLogin: z.optional(z.boolean()),
+    retention: z.optional(
+      closed({
+        maxAgeDays: z.nullable(z.int('retention.maxAgeDays must be a whole number of days or null')),
+        maxEvents: z.nullable(z.int('retention.maxEvents must be a whole number or null')),
+      }),
+    ),
+    launchAtLogin: z.optional(z.boolean('launchAtLogin must be true or false')),
   },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' && issue.path?.length === 0
-        ? `these settings cannot be changed here: ${issue.keys.join(', ')}`
-        : undefined,
-  },
+  (keys) => `these settings cannot be changed here: ${keys.join(', ')}`,
 );
 
 const deadLetterStatus = z.enum(['dead', 'retrying'], 'status must be one of dead, retrying');
 
 const deadLettersSchema = z.optional(
-  z.union([z.string(), z.strictObject({ target: filterText('target'), status: z.optional(deadLetterStatus) })], 'expected a target id or a filter'),
+  z.union([z.string(), closed({ target: filterText('target'), status: z.optional(deadLetterStatus) })]),
 );
 
 /** For calls that take nothing: whatever was sent is dropped. */
@@ -262,7 +271,7 @@ export const CONTROL_ROUTES: ControlRoutes = {
     method: 'DELETE',
     path: '/v1/accounts/:name',
     request: { in: 'path', kind: 'text' },
-    schema: z.string(),
+    schema: z.string('the account name must be a string'),
     reply: (_done, name): HttpAnswer<RemovedResponse> => ({ status: 200, body: { removed: name } }),
     read: () => undefined,
   },
@@ -278,7 +287,7 @@ export const CONTROL_ROUTES: ControlRoutes = {
     method: 'DELETE',
     path: '/v1/forward-targets/:id',
     request: { in: 'path', kind: 'text' },
-    schema: z.string(),
+    schema: z.string('the forward target id must be a string'),
     reply: (_done, id): HttpAnswer<RemovedResponse> => ({ status: 200, body: { removed: id } }),
     read: () => undefined,
   },
@@ -357,6 +366,11 @@ export function parseRequest<M extends ControlName>(name: M, raw: unknown): Cont
 
 function issueText(issue: z.core.$ZodIssue | undefined): string {
   if (issue === undefined) return 'invalid request';
+  if (issue.code === 'invalid_union') {
+    // Name the problem in the alternative that came closest: one whose value had the right type.
+    const closest = issue.errors.find((branch) => branch[0]?.code !== 'invalid_type' || branch[0].path.length > 0);
+    return closest === undefined ? 'expected one of the accepted forms' : issueText(closest[0]);
+  }
   const field = issue.path.join('.');
   return field === '' || issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
 }

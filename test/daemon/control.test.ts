@@ -144,3 +144,37 @@ describe('events', () => {
     expect((await call('POST', '/v1/reconnect')).status).toBe(202);
   });
 });
+
+describe('one answer over every way in', () => {
+  it('pages history by the same rule through Control and over HTTP: 50 by default, a coded 400 above 500', async () => {
+    for (let i = 0; i < 60; i += 1) daemon.testEvent();
+    const direct = await control.history({});
+    const overHttp = (await (await call('GET', '/v1/history')).json()) as typeof direct;
+    expect(direct.items).toHaveLength(50);
+    expect(overHttp).toEqual(direct);
+
+    await expect(control.history({ limit: 501 })).rejects.toMatchObject({ code: 'bad_request', message: 'limit must be an integer from 1 to 500' });
+    const refused = await call('GET', '/v1/history?limit=501');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: { code: 'bad_request', message: 'limit must be an integer from 1 to 500' } });
+  });
+
+  it('answers status, one event and a test event the same way as Control', async () => {
+    const event = await control.testEvent();
+    expect((await (await call('GET', `/v1/events/${event.seq}`)).json()) as unknown).toEqual(await control.event(event.seq));
+    const status = (await (await call('GET', '/v1/status')).json()) as { store: unknown };
+    expect(status.store).toEqual((await control.status()).store);
+    const created = await call('POST', '/v1/test-event');
+    expect(created.status).toBe(201);
+    const { event: second } = (await created.json()) as { event: { seq: number } };
+    expect(await control.event(second.seq)).toMatchObject({ seq: second.seq, account: 'local' });
+  });
+
+  it('refuses unknown query parameters on every control route', async () => {
+    for (const route of ['/v1/settings?x=1', '/v1/status?verbose=1', '/v1/deliveries?targt=a', '/v1/events/1?full=1']) {
+      const response = await call('GET', route);
+      expect(response.status, route).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/unknown query parameter/);
+    }
+  });
+});

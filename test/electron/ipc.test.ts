@@ -1,7 +1,8 @@
 // Runs against the fake 'electron' module: the Electron runtime cannot be had on this machine.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ControlApi } from '../../shared/control.ts';
-import { IPC_CHANNELS } from '../../shared/ipc.ts';
+import { CodedError } from '../../shared/errors.ts';
+import { IPC_CHANNELS, type IpcReply } from '../../shared/ipc.ts';
 import { appFiles } from '../../electron/app-files.ts';
 import { ipcHandlers, registerIpc, UntrustedSenderError, type ShellCalls } from '../../electron/ipc.ts';
 import { ipcMain, resetFakeElectron } from './fake-electron.ts';
@@ -83,6 +84,33 @@ describe('IPC handlers', () => {
     expect(shell.openExternal).toHaveBeenCalledWith('https://openmail.sh/');
     await ipcMain.invokeFrom(rendererUrl, 'external:open', undefined);
     expect(shell.openExternal).toHaveBeenLastCalledWith(undefined);
+  });
+
+  it('checks what the window sends against the call\'s schema before the engine sees it', async () => {
+    const { control } = setup();
+    for (const [channel, request] of [
+      ['control:history', { limit: 501 }],
+      ['control:history', { q: 7 }],
+      ['control:event', '12'],
+      ['control:addAccount', { name: 'has space', provider: 'openmail', apiKey: 'k' }],
+      ['control:updateSettings', { accounts: [] }],
+      ['control:retryDelivery', -1],
+    ] as const) {
+      const reply = (await ipcMain.invokeFrom(rendererUrl, channel, request)) as IpcReply<unknown>;
+      expect(reply, `${channel} ${JSON.stringify(request)}`).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+    }
+    expect(await ipcMain.invokeFrom(rendererUrl, 'control:updateSettings', { accounts: [] })).toEqual({
+      error: { code: 'bad_request', message: 'these settings cannot be changed here: accounts' },
+    });
+    for (const method of Object.values(control)) expect(method).not.toHaveBeenCalled();
+  });
+
+  it('carries the engine\'s coded errors to the window with their code, and other failures as internal', async () => {
+    const { control } = setup();
+    control.redeliver.mockRejectedValueOnce(new CodedError('bad_request', 'no stored event with seq 9'));
+    expect(await ipcMain.invokeFrom(rendererUrl, 'control:redeliver', 9)).toEqual({ error: { code: 'bad_request', message: 'no stored event with seq 9' } });
+    control.removeAccount.mockRejectedValueOnce(new Error('the keychain is locked'));
+    expect(await ipcMain.invokeFrom(rendererUrl, 'control:removeAccount', 'work')).toEqual({ error: { code: 'internal', message: 'the keychain is locked' } });
   });
 
   it('removes every handler when undone', () => {

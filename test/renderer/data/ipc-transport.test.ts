@@ -65,6 +65,16 @@ describe('createIpcTransport', () => {
     await expect(failure).rejects.toThrow(/^account name must be 1-64 letters$/);
   });
 
+  it('turns a coded error from main into an ApiError with its code and the status HTTP would answer', async () => {
+    const bridge: MailbridgeBridge = {
+      invoke: (async () => ({ error: { code: 'bad_request', message: 'limit must be an integer from 1 to 500' } })) as MailbridgeBridge['invoke'],
+      on: () => () => undefined,
+    };
+    const failure = createIpcTransport(bridge).api.history({ limit: 501 });
+    await expect(failure).rejects.toBeInstanceOf(ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 400, code: 'bad_request', message: 'limit must be an integer from 1 to 500' });
+  });
+
   it('relays pushes from main as the live feed', () => {
     const bridge = fakeBridge(() => null);
     const { live } = createIpcTransport(bridge);
