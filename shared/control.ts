@@ -112,9 +112,18 @@ export const historyQuerySchema = closed({
   event_type: filterText('event_type'),
 });
 
+function protocolOf(url: string): string | null {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return null;
+  }
+}
+
+// Empty means the provider's default URL.
 const providerUrl = z.string('the provider URL must be a string').check(
-  z.refine((url) => url === '' || URL.canParse(url), 'the provider URL is not a valid URL'),
-  z.refine((url) => url === '' || /^wss?:$/.test(URL.parse(url)?.protocol ?? 'wss:'), 'the provider URL must start with wss:// or ws://'),
+  z.refine((url) => url === '' || protocolOf(url) !== null, 'the provider URL is not a valid URL'),
+  z.refine((url) => url === '' || /^(wss?:)?$/.test(protocolOf(url) ?? ''), 'the provider URL must start with wss:// or ws://'),
 );
 
 const addAccountSchema = closed({
