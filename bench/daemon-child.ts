@@ -1,9 +1,12 @@
 // The daemon as a child process for the bench and chaos runs: `mailbridge run` minus the terminal output.
 // Options arrive as JSON over the IPC channel (never argv or env, so keys stay out of `ps`); the child answers
 // with its endpoint once listening and reports every upstream state change with its own timestamp.
-import { Daemon, type AccountRuntime } from '../daemon/daemon.ts';
-import type { ForwardTarget } from '../daemon/local-api/forward/forwarder.ts';
+import type { AccountRuntime } from '../daemon/daemon.ts';
+import { startEngine } from '../daemon/engine.ts';
+import type { ForwardTarget } from '../daemon/forward/forwarder.ts';
 import { createLogger } from '../daemon/log.ts';
+import { SecretStore } from '../daemon/store/secrets.ts';
+import { openSettings } from '../daemon/store/settings.ts';
 import type { BackoffPolicy } from '../daemon/upstream/backoff.ts';
 import type { HeartbeatPolicy } from '../daemon/upstream/heartbeat.ts';
 import { DEFAULT_SETTINGS } from '../shared/settings.ts';
@@ -17,7 +20,7 @@ function send(message: ChildMessage): void {
 async function start(options: ChildOptions): Promise<void> {
   const accounts: AccountRuntime[] = options.accounts.map((account) => ({ inboxIds: [], eventTypes: [], ...account }));
   const forwardTargets: ForwardTarget[] = options.forwardTargets.map((target) => ({ inboxIds: [], eventTypes: [], ...target }));
-  const daemon = await Daemon.start({
+  const { daemon } = await startEngine({
     dataDir: options.dataDir,
     accounts,
     demo: null,
@@ -31,6 +34,8 @@ async function start(options: ChildOptions): Promise<void> {
     detectWakeFromTimers: true,
     ...(options.heartbeat ? { heartbeat: options.heartbeat satisfies HeartbeatPolicy } : {}),
     ...(options.backoff ? { backoff: options.backoff satisfies BackoffPolicy } : {}),
+    settings: openSettings(options.dataDir),
+    secrets: new SecretStore(),
   });
   // As the CLI does: a resumed process reconnects at once instead of waiting for its heartbeat.
   process.on('SIGCONT', () => daemon.wake('SIGCONT: the process was resumed'));

@@ -8,16 +8,17 @@ import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus } from '../shared/status.ts';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
 import { eventLine, statusText, upstreamLine } from './cli-output.ts';
-import { Control, forwardTargetsFromSettings } from './control.ts';
-import { controlRoutes } from './control-routes.ts';
-import { Daemon, VERSION, type AccountRuntime } from './daemon.ts';
+import { forwardTargetsFromSettings } from './control.ts';
+import { VERSION, type AccountRuntime, type Daemon } from './daemon.ts';
 import { apiGet, apiPost, findRunningEndpoint } from './endpoint-client.ts';
-import type { ForwardTarget } from './local-api/forward/forwarder.ts';
+import { startEngine } from './engine.ts';
+import type { ForwardTarget } from './forward/forwarder.ts';
 import { rotateToken, loadToken } from './local-api/token.ts';
 import { readEndpointFile } from './local-api/endpoint-file.ts';
 import { createLogger, errorMessage } from './log.ts';
 import { defaultDataDir, dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
+import { historyPage } from './query/history.ts';
 import { openDatabase } from './store/db.ts';
 import { EventStore } from './store/events.ts';
 import { InstanceLockedError } from './store/instance-lock.ts';
@@ -95,20 +96,22 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
   if (demo && !options.demo) {
     process.stdout.write('No account configured: running the built-in demo provider (`mailbridge login` adds a real one).\n');
   }
-  const daemon = await Daemon.start({
+  const secrets = new SecretStore();
+  const { daemon } = await startEngine({
     dataDir,
     accounts,
     demo: demo ? { intervalMs: DEMO_INTERVAL_MS } : null,
     port: options.port ?? settings.port,
     unixSocket: options.unixSocket,
     forwardTargets: commandLineForwardTargets(options, dataDir),
-    settingsForwardTargets: forwardTargetsFromSettings(settings.forwardTargets, new SecretStore(), (message) => log.warn(message)),
+    settingsForwardTargets: forwardTargetsFromSettings(settings.forwardTargets, secrets, (message) => log.warn(message)),
     dashboardDir: fs.existsSync(path.join(DASHBOARD_DIR, 'index.html')) ? DASHBOARD_DIR : null,
     retention: settings.retention,
     log,
     detectWakeFromTimers: true,
+    settings: settingsStore,
+    secrets,
   });
-  daemon.addRoutes(controlRoutes(new Control(daemon, settingsStore, new SecretStore())));
   printBanner(daemon);
   daemon.hub.onCommitted((stored) => {
     for (const event of stored) process.stdout.write(`${eventLine(event.seq, event)}\n`);
@@ -139,7 +142,7 @@ function printBanner(daemon: Daemon): void {
     lines.push(`  agents:    GET ${api.url}/v1/events?after=0&wait=30   (Bearer token in ${api.tokenFile})`);
     lines.push(`  websocket: ${api.url.replace(/^http/, 'ws')}/v1/ws   (OpenMail protocol)`);
     if (api.socketPath) lines.push(`  socket:    ${api.socketPath}   (no token needed)`);
-    lines.push(`  dashboard: ${api.url}/#token=${loadToken(daemon.dataDir)}`);
+    lines.push(`  dashboard: ${api.dashboardUrl()}`);
   }
   lines.push('Waiting for mail (Ctrl-C to stop)…');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -308,9 +311,7 @@ async function events(options: CliOptions, dataDir: string): Promise<number> {
     }
     const db = openDatabase(file);
     try {
-      items = new EventStore(db)
-        .history({ limit: options.limit, ...(options.search ? { q: options.search } : {}) })
-        .map((r) => ({ seq: r.seq, account: r.account, stored_at: new Date(r.storedAt).toISOString(), event: r.event }));
+      items = historyPage(new EventStore(db), { limit: options.limit, ...(options.search ? { q: options.search } : {}) }).items;
     } finally {
       db.close();
     }

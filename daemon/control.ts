@@ -1,30 +1,30 @@
-// What the window asks of the engine (shared/control.ts), answered the same way over IPC and over HTTP.
-// Accounts and forward targets change here in one place: keychain first, then settings, then the live engine.
+// The one implementation of every control call (shared/control.ts): IPC, HTTP and next the MCP tools all reach
+// the engine through it, so they give the same answers and the same coded errors. Requests arrive checked
+// against the call's schema at the boundary. Accounts and forward targets change here in one place: keychain
+// first, then settings, then the live engine.
 import { randomBytes } from 'node:crypto';
 import type { StoredEvent } from '../shared/event.ts';
-import type { AddAccountRequest, AddAccountResponse, AddForwardTargetRequest, AddForwardTargetResponse, ControlApi, SettingsPatch } from '../shared/control.ts';
+import type {
+  AddAccountRequest,
+  AddAccountResponse,
+  AddForwardTargetRequest,
+  AddForwardTargetResponse,
+  ControlApi,
+  DeadLettersRequest,
+  SettingsPatch,
+} from '../shared/control.ts';
+import { invalidRequest } from '../shared/errors.ts';
 import type { HistoryItem, HistoryQuery, HistoryResponse } from '../shared/local-api.ts';
 import type { AccountSettings, ForwardTargetSettings, Settings } from '../shared/settings.ts';
-import { PROVIDERS, type DaemonStatus, type DeadLetter } from '../shared/status.ts';
+import type { DaemonStatus, DeadLetter } from '../shared/status.ts';
 import type { Daemon } from './daemon.ts';
-import { validateForwardTarget, type ForwardTarget } from './local-api/forward/forward-target.ts';
+import { validateForwardTarget, type ForwardTarget } from './forward/forward-target.ts';
 import { errorMessage } from './log.ts';
 import { getAdapter } from './providers/index.ts';
+import { eventItem, historyPage } from './query/history.ts';
 import type { SecretStore } from './store/secrets.ts';
 import type { SettingsStore } from './store/settings.ts';
 import { verifyApiKey } from './upstream/verify-key.ts';
-
-/** Bad input from the window: the message is for the person, the HTTP layer answers 400 with it. */
-export class ControlInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ControlInputError';
-  }
-}
-
-const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const MAX_FILTERS = 100;
-const HISTORY_LIMIT = 500;
 
 export const forwardSecretKey = (id: string): string => `forward:${id}`;
 
@@ -67,23 +67,11 @@ export class Control implements ControlApi {
   }
 
   async history(query: HistoryQuery): Promise<HistoryResponse> {
-    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 100)), HISTORY_LIMIT);
-    const items = this.#daemon.events
-      .history({
-        limit,
-        ...(query.q ? { q: query.q } : {}),
-        ...(query.before ? { before: query.before } : {}),
-        ...(query.account ? { account: query.account } : {}),
-        ...(query.inbox_id ? { inboxId: query.inbox_id } : {}),
-        ...(query.event_type ? { eventType: query.event_type } : {}),
-      })
-      .map(historyItem);
-    return { items, next_before: items.length === limit ? items[items.length - 1]!.seq : null };
+    return historyPage(this.#daemon.events, query);
   }
 
   async event(seq: number): Promise<HistoryItem | null> {
-    const record = this.#daemon.events.get(seq);
-    return record ? historyItem(record) : null;
+    return eventItem(this.#daemon.events, seq);
   }
 
   async settings(): Promise<Settings> {
@@ -91,17 +79,20 @@ export class Control implements ControlApi {
   }
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    const allowed = ['port', 'notifications', 'retention', 'launchAtLogin'];
-    const unknown = Object.keys(patch).filter((key) => !allowed.includes(key));
-    if (unknown.length > 0) throw new ControlInputError(`these settings cannot be changed here: ${unknown.join(', ')}`);
     const next = this.#applySettings((current) => ({ ...current, ...patch }));
     this.#daemon.setRetention(next.retention);
     return next;
   }
 
   async addAccount(request: AddAccountRequest): Promise<AddAccountResponse> {
-    const account = checkAccount(request);
-    const apiKey = typeof request.apiKey === 'string' ? request.apiKey.trim() : '';
+    const account: AccountSettings = {
+      name: request.name,
+      provider: request.provider,
+      ...(request.url ? { url: request.url } : {}),
+      inboxIds: [...new Set(request.inboxIds)],
+      eventTypes: [...new Set(request.eventTypes)],
+    };
+    const apiKey = request.apiKey.trim();
     if (!apiKey) return { ok: false, error: 'an API key is required' };
     const adapter = getAdapter(account.provider);
     const check = await verifyApiKey(adapter, account.url ?? adapter.defaultUrl, apiKey);
@@ -125,15 +116,15 @@ export class Control implements ControlApi {
   async addForwardTarget(request: AddForwardTargetRequest): Promise<AddForwardTargetResponse> {
     const target: ForwardTargetSettings = {
       id: `fwd_${randomBytes(6).toString('hex')}`,
-      url: typeof request.url === 'string' ? request.url.trim() : '',
-      inboxIds: filterList('inboxIds', request.inboxIds),
-      eventTypes: filterList('eventTypes', request.eventTypes),
+      url: request.url.trim(),
+      inboxIds: [...new Set(request.inboxIds)],
+      eventTypes: [...new Set(request.eventTypes)],
     };
     const secret = `whsec_${randomBytes(24).toString('hex')}`;
     try {
       validateForwardTarget({ ...target, secret });
     } catch (error) {
-      throw new ControlInputError(errorMessage(error));
+      throw invalidRequest(errorMessage(error));
     }
     this.#secrets.set(forwardSecretKey(target.id), secret);
     const next = this.#applySettings((current) => ({ ...current, forwardTargets: [...current.forwardTargets, target] }));
@@ -147,8 +138,9 @@ export class Control implements ControlApi {
     this.#secrets.delete(forwardSecretKey(id));
   }
 
-  async deadLetters(targetId?: string): Promise<DeadLetter[]> {
-    return this.#daemon.forwarder?.deadLetters(targetId ? { targetId } : {}) ?? [];
+  async deadLetters(request?: DeadLettersRequest): Promise<DeadLetter[]> {
+    const { target, status } = typeof request === 'string' ? { target: request, status: undefined } : (request ?? {});
+    return this.#daemon.forwarder?.deadLetters({ ...(target ? { targetId: target } : {}), ...(status ? { status } : {}) }) ?? [];
   }
 
   async retryDelivery(id: number): Promise<boolean> {
@@ -156,7 +148,7 @@ export class Control implements ControlApi {
   }
 
   async redeliver(seq: number): Promise<number> {
-    if (!this.#daemon.events.get(seq)) throw new ControlInputError(`no stored event with seq ${seq}`);
+    if (!this.#daemon.events.get(seq)) throw invalidRequest(`no stored event with seq ${seq}`);
     return this.#daemon.forwarder?.redeliver(seq) ?? 0;
   }
 
@@ -168,11 +160,12 @@ export class Control implements ControlApi {
     return this.#daemon.testEvent();
   }
 
+  /** Whatever the settings store refuses (its schema, a duplicate name) is the caller's to fix: `bad_request`. */
   #applySettings(change: (current: Settings) => Settings): Settings {
     try {
       return this.#settings.update(change);
     } catch (error) {
-      throw new ControlInputError(errorMessage(error));
+      throw invalidRequest(errorMessage(error));
     }
   }
 
@@ -180,41 +173,4 @@ export class Control implements ControlApi {
   #syncForwardTargets(settings: Settings): void {
     this.#daemon.setSettingsForwardTargets(forwardTargetsFromSettings(settings.forwardTargets, this.#secrets, (message) => this.#daemon.log.warn(message)));
   }
-}
-
-function historyItem(record: { seq: number; account: string; storedAt: number; event: HistoryItem['event'] }): HistoryItem {
-  return { seq: record.seq, account: record.account, stored_at: new Date(record.storedAt).toISOString(), event: record.event };
-}
-
-function checkAccount(request: AddAccountRequest): AccountSettings {
-  if (typeof request.name !== 'string' || !ACCOUNT_NAME.test(request.name)) {
-    throw new ControlInputError('account name must be 1-64 letters, digits, dots, dashes or underscores');
-  }
-  if (!(PROVIDERS as readonly string[]).includes(request.provider)) {
-    throw new ControlInputError(`provider must be one of ${PROVIDERS.join(', ')}`);
-  }
-  if (request.url !== undefined && request.url !== '') {
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      throw new ControlInputError('the provider URL is not a valid URL');
-    }
-    if (url.protocol !== 'wss:' && url.protocol !== 'ws:') throw new ControlInputError('the provider URL must start with wss:// or ws://');
-  }
-  return {
-    name: request.name,
-    provider: request.provider,
-    ...(request.url ? { url: request.url } : {}),
-    inboxIds: filterList('inboxIds', request.inboxIds),
-    eventTypes: filterList('eventTypes', request.eventTypes),
-  };
-}
-
-function filterList(field: string, value: unknown): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > MAX_FILTERS || !value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 256)) {
-    throw new ControlInputError(`${field} must be a list of at most ${MAX_FILTERS} non-empty strings`);
-  }
-  return [...new Set(value as string[])];
 }

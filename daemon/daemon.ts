@@ -2,16 +2,17 @@
 // Both shells drive this one object: `mailbridge run` headless, and the tray app inside Electron's main process.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
 import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
 import { DemoProvider } from './demo/server.ts';
-import { EventHub } from './hub.ts';
+import type { RetrySchedule } from './forward/backoff-schedule.ts';
+import { Forwarder, type ForwardTarget } from './forward/forwarder.ts';
+import { createEventHub, type EventHub } from './hub.ts';
 import { startLocalApi, type LocalApi } from './local-api/server.ts';
-import type { LocalApiContext, LocalRoute } from './local-api/context.ts';
-import { sendJson } from './local-api/http-json.ts';
+import type { LocalApiContext } from './local-api/context.ts';
 import { createLocalWs } from './local-api/local-ws.ts';
-import { Forwarder, type ForwardTarget } from './local-api/forward/forwarder.ts';
 import { errorMessage, type Logger } from './log.ts';
 import { dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
@@ -51,7 +52,12 @@ export interface DaemonOptions {
   detectWakeFromTimers: boolean;
   heartbeat?: HeartbeatPolicy;
   backoff?: BackoffPolicy;
+  /** Delay before each forwarding attempt; OpenMail's webhook schedule by default. */
+  forwardSchedule?: RetrySchedule;
 }
+
+/** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
+export type ControlFactory = (daemon: Daemon) => ControlApi;
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1_000;
 const STATUS_COALESCE_MS = 100;
@@ -59,7 +65,8 @@ const DEMO_ACCOUNT = 'demo';
 const LOCAL_ACCOUNT = 'local';
 
 export class Daemon {
-  readonly hub = new EventHub();
+  /** Committed events, published by the store's commit path only. */
+  readonly hub: EventHub;
   readonly events: EventStore;
   readonly consumers: ConsumerStore;
   readonly dataDir: string;
@@ -80,8 +87,6 @@ export class Daemon {
   #retention: DaemonOptions['retention'];
   #settingsTargets: ForwardTarget[];
   #stopped = false;
-  /** Read by the local API on every request, so shells can add routes (the window's control calls) after start. */
-  readonly #routes: LocalRoute[] = [];
 
   private constructor(options: DaemonOptions, db: Database, release: () => void) {
     this.#o = options;
@@ -89,13 +94,16 @@ export class Daemon {
     this.log = options.log;
     this.#db = db;
     this.#release = release;
-    this.events = new EventStore(db);
+    const { hub, publish } = createEventHub((error) => options.log.error(`an event listener failed: ${errorMessage(error)}`));
+    this.hub = hub;
+    this.events = new EventStore(db, Date.now, publish);
     this.consumers = new ConsumerStore(db);
     this.#retention = options.retention;
     this.#settingsTargets = options.settingsForwardTargets;
   }
 
-  static async start(options: DaemonOptions): Promise<Daemon> {
+  /** Prefer startEngine (daemon/engine.ts), which builds the control calls as both shells need them. */
+  static async start(options: DaemonOptions, control: ControlFactory): Promise<Daemon> {
     const lock = acquireInstanceLock(options.dataDir);
     let db: Database;
     try {
@@ -106,7 +114,7 @@ export class Daemon {
     }
     const daemon = new Daemon(options, db, () => lock.release());
     try {
-      await daemon.#start();
+      await daemon.#start(control(daemon));
     } catch (error) {
       await daemon.stop();
       throw error;
@@ -114,7 +122,7 @@ export class Daemon {
     return daemon;
   }
 
-  async #start(): Promise<void> {
+  async #start(control: ControlApi): Promise<void> {
     const { log } = this.#o;
     const accounts = [...this.#o.accounts];
     if (this.#o.demo) {
@@ -125,9 +133,15 @@ export class Daemon {
       log.info(`demo provider on ${this.#demo.url}: sample mail every ${Math.round((this.#o.demo.intervalMs ?? 0) / 1000)} s`);
     }
 
-    this.#forwarder = new Forwarder({ db: this.#db, events: this.events, hub: this.hub, targets: this.#forwardTargets() });
+    this.#forwarder = new Forwarder({
+      db: this.#db,
+      events: this.events,
+      hub: this.hub,
+      targets: this.#forwardTargets(),
+      ...(this.#o.forwardSchedule ? { schedule: this.#o.forwardSchedule } : {}),
+      onError: (error) => log.error(`forwarding failed: ${errorMessage(error)}`),
+    });
     this.#forwarder.start();
-    this.addRoutes(this.#forwarder.routes());
 
     if (this.#o.port !== null) {
       this.#localWs = createLocalWs({ events: this.events, hub: this.hub });
@@ -137,22 +151,10 @@ export class Daemon {
         events: this.events,
         consumers: this.consumers,
         hub: this.hub,
-        status: () => this.status(),
-        testEvent: () => this.testEvent(),
+        control,
         upgrades: new Map([['/v1/ws', (req, socket, head) => this.#localWs!.handleUpgrade(req, socket, head)]]),
-        routes: this.#routes,
+        onError: (error) => log.error(`local API: ${errorMessage(error)}`),
       };
-      // Rotating through the running endpoint swaps the token it checks at once; old holders get 401 from then on.
-      this.addRoutes([
-        {
-          method: 'POST',
-          path: '/v1/token/rotate',
-          handle: ({ res }) => {
-            this.#api?.rotateToken();
-            sendJson(res, 200, { rotated: true, token_file: this.#api?.tokenFile });
-          },
-        },
-      ]);
       this.#api = await startLocalApi(context, {
         port: this.#o.port,
         socketDir: this.#o.unixSocket ? dataPaths(this.dataDir).socketDir : null,
@@ -210,15 +212,6 @@ export class Daemon {
     this.#emitStatus();
   }
 
-  addRoutes(routes: readonly LocalRoute[]): void {
-    this.#routes.push(...routes);
-  }
-
-  /** The routes served besides the built-in ones (forwarding, token rotation, whatever addRoutes added): a copy. */
-  get routes(): readonly LocalRoute[] {
-    return [...this.#routes];
-  }
-
   setSettingsForwardTargets(targets: ForwardTarget[]): void {
     this.#settingsTargets = targets;
     this.#forwarder?.setTargets(this.#forwardTargets());
@@ -237,11 +230,9 @@ export class Daemon {
     return this.#forwarder;
   }
 
-  /** The one write path: commit first, then fan out, so nothing downstream sees an uncommitted event. */
+  /** The one write path: the store commits, then publishes to the hub, so nothing downstream sees an uncommitted event. */
   #commit(account: string, events: readonly MailEvent[], cursor?: string | null): CommitResult {
-    const result = this.events.commit(account, events, cursor);
-    this.hub.publish(result.stored);
-    return result;
+    return this.events.commit(account, events, cursor);
   }
 
   /** A synthetic `message.received`, marked as a test, through the whole pipeline (like a provider's "test webhook"). */
@@ -285,10 +276,6 @@ export class Daemon {
 
   get endpoint(): LocalApi | null {
     return this.#api;
-  }
-
-  get demoProvider(): DemoProvider | null {
-    return this.#demo;
   }
 
   upstreamStatus(): UpstreamStatus[] {

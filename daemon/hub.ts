@@ -1,35 +1,38 @@
-// Fan-out of committed events. Only the store's commit path publishes, so a listener never sees an
-// event that is not durable.
+// Fan-out of committed events. The publishing side goes to the store's commit path alone (EventStore calls it
+// after each commit), so a listener never sees an event that is not durable; the rest of the engine gets only
+// the subscribing side.
 import type { StoredEvent } from '../shared/event.ts';
 
 export type CommittedListener = (events: readonly StoredEvent[]) => void;
+export type PublishCommitted = (events: readonly StoredEvent[]) => void;
 
-export class EventHub {
-  #listeners = new Set<CommittedListener>();
-  readonly #onError: (error: unknown) => void;
+export interface EventHub {
+  onCommitted(listener: CommittedListener): () => void;
+  readonly listenerCount: number;
+}
 
-  constructor(onError: (error: unknown) => void = (error) => console.error('mailbridge: event listener failed:', error)) {
-    this.#onError = onError;
-  }
-
-  onCommitted(listener: CommittedListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  publish(events: readonly StoredEvent[]): void {
+/** A hub and the one function that publishes to it; hand `publish` to the store and `hub` to everyone else. */
+export function createEventHub(onError: (error: unknown) => void): { hub: EventHub; publish: PublishCommitted } {
+  const listeners = new Set<CommittedListener>();
+  const hub: EventHub = {
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    get listenerCount() {
+      return listeners.size;
+    },
+  };
+  const publish: PublishCommitted = (events) => {
     if (events.length === 0) return;
-    for (const listener of this.#listeners) {
+    for (const listener of listeners) {
       try {
         listener(events);
       } catch (error) {
         // One broken consumer must not starve the others, nor stop the daemon.
-        this.#onError(error);
+        onError(error);
       }
     }
-  }
-
-  get listenerCount(): number {
-    return this.#listeners.size;
-  }
+  };
+  return { hub, publish };
 }

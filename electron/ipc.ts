@@ -1,8 +1,11 @@
 // The main-process side of shared/ipc.ts. The handler map is typed by IpcContract, so a channel without a
-// handler does not compile; every call is refused unless it comes from our own renderer page.
+// handler does not compile; every call is refused unless it comes from our own renderer page, and what the
+// page sends is checked against the call's schema (shared/control.ts) before the engine sees it. Answers and
+// coded errors go back as an IpcReply, so the window gets the same code the HTTP API would send.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import type { ControlApi } from '../shared/control.ts';
-import { IPC_CHANNELS, type IpcChannel, type IpcContract } from '../shared/ipc.ts';
+import { parseRequest, type ControlApi, type ControlCalls, type ControlName, type ControlResponse } from '../shared/control.ts';
+import { CodedError } from '../shared/errors.ts';
+import { IPC_CHANNELS, type IpcChannel, type IpcContract, type IpcReply } from '../shared/ipc.ts';
 import { isRendererUrl } from './window-security.ts';
 
 export type IpcHandlers = {
@@ -16,21 +19,27 @@ export interface ShellCalls {
 }
 
 export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers {
+  const calls: ControlCalls = control;
+  // The renderer is not trusted with shapes: the request is checked before the engine is called.
+  const checked =
+    <M extends ControlName>(name: M) =>
+    (request: unknown): Promise<ControlResponse<M>> =>
+      calls[name](parseRequest(name, request));
   return {
-    'control:status': () => control.status(),
-    'control:history': (query) => control.history(query ?? {}),
-    'control:event': (seq) => control.event(seq),
-    'control:settings': () => control.settings(),
-    'control:updateSettings': (patch) => control.updateSettings(patch),
-    'control:addAccount': (request) => control.addAccount(request),
-    'control:removeAccount': (name) => control.removeAccount(name),
-    'control:addForwardTarget': (request) => control.addForwardTarget(request),
-    'control:removeForwardTarget': (id) => control.removeForwardTarget(id),
-    'control:deadLetters': (targetId) => control.deadLetters(targetId),
-    'control:retryDelivery': (id) => control.retryDelivery(id),
-    'control:redeliver': (seq) => control.redeliver(seq),
-    'control:reconnect': () => control.reconnect(),
-    'control:testEvent': () => control.testEvent(),
+    'control:status': checked('status'),
+    'control:history': (query) => checked('history')(query ?? {}),
+    'control:event': checked('event'),
+    'control:settings': checked('settings'),
+    'control:updateSettings': checked('updateSettings'),
+    'control:addAccount': checked('addAccount'),
+    'control:removeAccount': checked('removeAccount'),
+    'control:addForwardTarget': checked('addForwardTarget'),
+    'control:removeForwardTarget': checked('removeForwardTarget'),
+    'control:deadLetters': checked('deadLetters'),
+    'control:retryDelivery': checked('retryDelivery'),
+    'control:redeliver': checked('redeliver'),
+    'control:reconnect': checked('reconnect'),
+    'control:testEvent': checked('testEvent'),
     'token:copy': () => shell.copyToken(),
     'external:open': (request) => shell.openExternal(request?.url),
   };
@@ -43,6 +52,16 @@ export class UntrustedSenderError extends Error {
   }
 }
 
+/** A coded error keeps its code; any other failure is `internal`, with its message for the person at the window. */
+async function reply(handle: () => Promise<unknown>): Promise<IpcReply<unknown>> {
+  try {
+    return { result: await handle() };
+  } catch (error) {
+    if (error instanceof CodedError) return { error: { code: error.code, message: error.message } };
+    return { error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
 /** Registers every channel; returns the undo. */
 export function registerIpc(handlers: IpcHandlers, rendererUrl: string): () => void {
   for (const channel of IPC_CHANNELS) {
@@ -51,7 +70,7 @@ export function registerIpc(handlers: IpcHandlers, rendererUrl: string): () => v
       const url = event.senderFrame?.url;
       // A frame that navigated elsewhere (or an injected iframe) must not reach the engine or the keychain.
       if (!isRendererUrl(url, rendererUrl)) throw new UntrustedSenderError(channel, url);
-      return handle(request);
+      return reply(() => handle(request));
     });
   }
   return () => {

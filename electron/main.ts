@@ -6,9 +6,8 @@ import path from 'node:path';
 import { app, clipboard } from 'electron';
 import { MESSAGE_RECEIVED, type StoredEvent } from '../shared/event.ts';
 import { DEFAULT_SETTINGS, type NotificationSettings } from '../shared/settings.ts';
-import { Control } from '../daemon/control.ts';
-import { controlRoutes } from '../daemon/control-routes.ts';
-import { Daemon } from '../daemon/daemon.ts';
+import type { Daemon } from '../daemon/daemon.ts';
+import { startEngine, type Engine } from '../daemon/engine.ts';
 import { createLogger, errorMessage } from '../daemon/log.ts';
 import { defaultDataDir } from '../daemon/paths.ts';
 import { SecretStore } from '../daemon/store/secrets.ts';
@@ -55,7 +54,7 @@ const reconnects = new ReconnectWatch();
 let engine: EngineState = { kind: 'starting' };
 let daemon: Daemon | null = null;
 /** A quit during start waits for the engine, so it can still close its database and release the data dir. */
-let starting: Promise<Daemon> | null = null;
+let starting: Promise<Engine> | null = null;
 let settings: SettingsStore | null = null;
 let tray: TrayIcon | null = null;
 let redrawTimer: NodeJS.Timeout | null = null;
@@ -94,20 +93,20 @@ async function run(): Promise<void> {
   settings = store;
   const secrets = new SecretStore();
   const current = store.get();
-  starting = Daemon.start(
-    engineOptions({
+  // The same window served to a browser by the local endpoint reaches the same control calls over HTTP.
+  starting = startEngine({
+    ...engineOptions({
       dataDir,
       settings: current,
       secrets,
       log,
       dashboardDir: fs.existsSync(path.join(files.rendererDir, 'index.html')) ? files.rendererDir : null,
     }),
-  );
-  const started = await starting;
+    settings: store,
+    secrets,
+  });
+  const { daemon: started, control } = await starting;
   daemon = started;
-  const control = new Control(started, store, secrets);
-  // The same window served to a browser by the local endpoint reaches the engine over HTTP instead of IPC.
-  started.addRoutes(controlRoutes(control));
 
   // Whatever the provider replays right after start is mail that came while the app was not running.
   policy.markAwake();

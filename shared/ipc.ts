@@ -1,15 +1,14 @@
 // The IPC contract between the tray app's main process and the window: every channel is declared here once
-// with its request and response types, and the compile-time checks below fail when one side drifts.
+// with its request and response types, and the compile-time checks below fail when one side drifts. The
+// control calls' requests are checked in main against the schemas of shared/control.ts.
 import type { StoredEvent } from './event.ts';
-import type { ControlApi } from './control.ts';
+import type { ControlName, ControlRequest, ControlResponse } from './control.ts';
+import type { ApiError } from './local-api.ts';
 import type { DaemonStatus } from './status.ts';
-
-type Request<M extends keyof ControlApi> = Parameters<ControlApi[M]> extends [] ? void : Parameters<ControlApi[M]>[0];
-type Response<M extends keyof ControlApi> = Awaited<ReturnType<ControlApi[M]>>;
 
 /** Renderer -> main calls (ipcRenderer.invoke / ipcMain.handle). */
 export type IpcContract = {
-  [M in keyof ControlApi as `control:${M}`]: { request: Request<M>; response: Response<M> };
+  [M in ControlName as `control:${M}`]: { request: ControlRequest<M>; response: ControlResponse<M> };
 } & {
   'token:copy': { request: void; response: void };
   'external:open': { request: { url: string }; response: boolean };
@@ -53,8 +52,14 @@ export const IPC_EVENTS = ['events:committed', 'status:changed', 'event:show'] a
 type MissingEvent = Exclude<IpcEventName, (typeof IPC_EVENTS)[number]>;
 export const everyEventListed: [MissingEvent] extends [never] ? true : MissingEvent = true;
 
+/**
+ * What every invoke resolves to. Electron passes only the message of an error thrown in a handler, so an error
+ * travels as a value, with the same `{ error: { code, message } }` the HTTP API sends.
+ */
+export type IpcReply<T> = { result: T } | ApiError;
+
 /** What preload exposes as `window.mailbridge`. */
 export interface MailbridgeBridge {
-  invoke<C extends IpcChannel>(channel: C, request: IpcContract[C]['request']): Promise<IpcContract[C]['response']>;
+  invoke<C extends IpcChannel>(channel: C, request: IpcContract[C]['request']): Promise<IpcReply<IpcContract[C]['response']>>;
   on<E extends IpcEventName>(event: E, listener: (payload: IpcEvents[E]) => void): () => void;
 }

@@ -1,9 +1,18 @@
 // The local endpoint's contract: what agents and the headless dashboard send and receive.
 import type { MailEvent, StoredEvent } from './event.ts';
-import type { ConsumerStatus, DaemonStatus, EndpointInfo } from './status.ts';
+import type { ConsumerStatus, DaemonStatus, DeadLetter, DeadLetterStatus, EndpointInfo } from './status.ts';
 
 export const DEFAULT_PORT = 4319;
 export const API_PREFIX = '/v1';
+
+/** Page sizes, one rule for every way in (HTTP, IPC, the command line): a default, a maximum, and a 400 above it. */
+export const HISTORY_LIMIT = { default: 50, max: 500 } as const;
+export const EVENTS_LIMIT = { default: 100, max: 1000 } as const;
+export const MAX_WAIT_SECONDS = 60;
+/** Inbox ids, event types, account and consumer names in queries. */
+export const MAX_FILTER_LENGTH = 256;
+/** Free-text history search. */
+export const MAX_QUERY_LENGTH = 512;
 
 export interface ApiError {
   error: { code: ApiErrorCode; message: string };
@@ -58,6 +67,39 @@ export interface HistoryResponse {
   items: HistoryItem[];
   /** Pass as `before` for the next page; null at the end. */
   next_before: number | null;
+}
+
+/** `GET /v1/deliveries`: dead letters of one forward target (`target`), or of all; `status` narrows them. */
+export interface DeadLettersQuery {
+  target?: string;
+  status?: DeadLetterStatus;
+}
+
+export interface DeliveriesResponse {
+  deliveries: DeadLetter[];
+}
+
+export interface RetryResponse {
+  id: number;
+  status: 'retrying';
+}
+
+export interface RedeliverResponse {
+  /** How many forward targets the event was queued for. */
+  queued: number;
+}
+
+export interface RemovedResponse {
+  removed: string;
+}
+
+export interface ReconnectResponse {
+  reconnecting: true;
+}
+
+export interface TokenRotateResponse {
+  rotated: true;
+  token_file: string;
 }
 
 export interface AckRequest {

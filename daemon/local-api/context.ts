@@ -1,9 +1,9 @@
-// What the local API needs from the engine, and the two ways other modules plug into it without editing it:
-// upgrade handlers (the OpenMail-compatible WebSocket) and extra routes (e.g. forwarding's retry endpoint).
+// What the local API needs from the engine: the stores and hub for the agents' routes, the control calls
+// (served at the routes shared/control.ts declares), and upgrade handlers (the OpenMail-compatible WebSocket).
+// The routes themselves are fixed when the server starts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { StoredEvent } from '../../shared/event.ts';
-import type { DaemonStatus } from '../../shared/status.ts';
+import type { ControlApi } from '../../shared/control.ts';
 import type { EventHub } from '../hub.ts';
 import type { ConsumerStore } from '../store/consumers.ts';
 import type { EventStore } from '../store/events.ts';
@@ -22,7 +22,7 @@ export interface RouteRequest {
   params: Readonly<Record<string, string>>;
 }
 
-/** Answers with `sendJson`, or throws `HttpError` for a JSON error; any other throw is a 500. */
+/** Answers with `sendJson`, or throws `HttpError` or a `CodedError` for a JSON error; any other throw is a 500. */
 export type RouteHandler = (request: RouteRequest) => void | Promise<void>;
 
 export interface LocalRoute {
@@ -38,16 +38,12 @@ export interface LocalApiContext {
   events: EventStore;
   consumers: ConsumerStore;
   hub: EventHub;
-  status(): DaemonStatus;
-  /** Commits a synthetic `message.received` marked `test: true` through the real pipeline and returns it. */
-  testEvent(): StoredEvent;
+  control: ControlApi;
   /**
    * Keyed by path (e.g. '/v1/ws'). Read on every request, so a module may register after the server started.
    * An Upgrade request to any other path gets a 404.
    */
   upgrades?: Map<string, UpgradeHandler>;
-  /** Extra routes, tried after the built-in ones; also read on every request. */
-  routes?: LocalRoute[];
-  /** Where unexpected handler failures are reported (the client only sees a generic 500). */
-  onError?: (error: unknown) => void;
+  /** Where unexpected handler and server failures are reported (the client only sees a generic 500): the log. */
+  onError: (error: unknown) => void;
 }

@@ -2,6 +2,7 @@
 // files, with every failure turned into a JSON error. Nothing a client sends escapes as an exception.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CodedError } from '../../shared/errors.ts';
 import type { Refusal, RequestFacts, Transport } from './auth.ts';
 import { checkRequest, needsToken } from './auth.ts';
 import type { LocalApiContext, LocalRoute } from './context.ts';
@@ -12,7 +13,8 @@ import { serveStatic } from './static.ts';
 
 export interface DispatchOptions {
   ctx: LocalApiContext;
-  builtIn: readonly LocalRoute[];
+  /** Every route served, fixed at start. */
+  routes: readonly LocalRoute[];
   dashboardDir: string | null;
   /** Read per request: the port is known only after listening, and the token may be rotated. */
   port(): number;
@@ -42,13 +44,8 @@ function refusalError(refusal: Refusal): HttpError {
 }
 
 export function createDispatcher(options: DispatchOptions): Dispatcher {
-  const { ctx, builtIn, dashboardDir } = options;
-  const report = ctx.onError ?? ((error: unknown) => console.error('mailbridge: local API handler failed:', error));
-
-  function* routes(): Generator<LocalRoute> {
-    yield* builtIn;
-    if (ctx.routes !== undefined) yield* ctx.routes;
-  }
+  const { ctx, routes, dashboardDir } = options;
+  const report = ctx.onError;
 
   function facts(req: IncomingMessage, url: URL, transport: Transport, upgrade: boolean): RequestFacts {
     return {
@@ -64,6 +61,7 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
 
   function asHttpError(error: unknown): HttpError {
     if (error instanceof HttpError) return error;
+    if (error instanceof CodedError) return new HttpError(error.status, error.code, error.message);
     report(error);
     return new HttpError(500, 'internal', 'internal error');
   }
@@ -77,7 +75,7 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
       return;
     }
     const method = req.method ?? '';
-    const resolution = resolveRoute(routes(), method, url.pathname);
+    const resolution = resolveRoute(routes, method, url.pathname);
     if (resolution.kind === 'none') {
       if (ctx.upgrades?.has(url.pathname) === true) {
         throw new HttpError(426, 'bad_request', `${url.pathname} speaks WebSocket: send an Upgrade request`, { Upgrade: 'websocket' });

@@ -11,11 +11,4 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** Enough for thousands of parked long-polls and streams, well under common file-descriptor limits. */
 export const MAX_CONNECTIONS = 4096;
-
-export const MAX_WAIT_SECONDS = 60;
-export const MAX_EVENTS_LIMIT = 1000;
-export const DEFAULT_EVENTS_LIMIT = 100;
-export const MAX_HISTORY_LIMIT = 500;
-export const DEFAULT_HISTORY_LIMIT = 50;
-export const MAX_FILTER_LENGTH = 256;
-export const MAX_QUERY_LENGTH = 512;
+// Page sizes and query lengths are part of the API contract: shared/local-api.ts.

@@ -1,6 +1,6 @@
 // Strict query parsing: every parameter is known, appears once and is in range, or the request gets a 400.
+import { MAX_FILTER_LENGTH } from '../../shared/local-api.ts';
 import { badRequest } from './http-json.ts';
-import { MAX_FILTER_LENGTH } from './limits.ts';
 
 export type Params = ReadonlyMap<string, string>;
 

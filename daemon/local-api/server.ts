@@ -2,9 +2,10 @@
 // Starting writes endpoint.json for discovery; closing answers parked requests, ends streams and removes it.
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import type { TokenRotateResponse } from '../../shared/local-api.ts';
 import type { EndpointInfo } from '../../shared/status.ts';
 import type { Transport } from './auth.ts';
-import type { LocalApiContext } from './context.ts';
+import type { LocalApiContext, LocalRoute } from './context.ts';
 import type { Dispatcher } from './dispatch.ts';
 import { createDispatcher } from './dispatch.ts';
 import { removeEndpointFile, writeEndpointFile } from './endpoint-file.ts';
@@ -19,11 +20,10 @@ import {
 import { listen, listenLocal, localSocketFor } from './local-socket.ts';
 import { LongPolls } from './long-poll.ts';
 import { consumersRoutes } from './routes/consumers.ts';
+import { controlRoutes } from './routes/control.ts';
 import { eventsRoutes } from './routes/events.ts';
-import { historyRoute } from './routes/history.ts';
-import { statusRoute } from './routes/status.ts';
 import { streamRoute } from './routes/stream.ts';
-import { testEventRoute } from './routes/test-event.ts';
+import { tokenRoute } from './routes/token.ts';
 import { SseStreams } from './sse.ts';
 import { loadToken, rotateToken, tokenFile } from './token.ts';
 
@@ -47,10 +47,10 @@ export interface LocalApi {
   readonly tokenFile: string;
   /** What endpoint.json says, for the status snapshot. */
   readonly endpoint: EndpointInfo;
+  /** Every route served (besides the upgrade paths), fixed at start. */
+  readonly routes: readonly LocalRoute[];
   /** The dashboard with the token in the fragment (never sent to the server, kept out of logs and history). */
   dashboardUrl(): string;
-  /** Writes a new token and uses it at once; holders of the old one get 401. */
-  rotateToken(): string;
   /** What is open right now, for diagnostics. */
   stats(): LocalApiStats;
   close(): Promise<void>;
@@ -60,6 +60,24 @@ export interface LocalApiStats {
   connections: number;
   parkedLongPolls: number;
   streams: number;
+}
+
+/** What the routes need besides the context: the parked long-polls, the SSE streams and token rotation. */
+export interface RouteParts {
+  polls: LongPolls;
+  streams: SseStreams;
+  rotateToken(): TokenRotateResponse;
+}
+
+/** Every route the server serves: the agents' event log, named consumers, the control calls and token rotation. */
+export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRoute[] {
+  return [
+    ...eventsRoutes(ctx, parts.polls),
+    streamRoute(parts.streams),
+    ...consumersRoutes(ctx),
+    ...controlRoutes(ctx.control),
+    tokenRoute(parts.rotateToken),
+  ];
 }
 
 export class PortInUseError extends Error {
@@ -84,16 +102,18 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
   let port = 0;
   const polls = new LongPolls(ctx.hub);
   const streams = new SseStreams(ctx.hub, ctx.events);
+  const routes = localApiRoutes(ctx, {
+    polls,
+    streams,
+    // Rotating through the running endpoint swaps the token it checks at once.
+    rotateToken: () => {
+      token = rotateToken(ctx.dataDir);
+      return { rotated: true, token_file: tokenFile(ctx.dataDir) };
+    },
+  });
   const dispatcher = createDispatcher({
     ctx,
-    builtIn: [
-      ...eventsRoutes(ctx, polls),
-      streamRoute(streams),
-      ...consumersRoutes(ctx),
-      statusRoute(ctx),
-      testEventRoute(ctx),
-      historyRoute(ctx),
-    ],
+    routes,
     dashboardDir: opts.dashboardDir,
     port: () => port,
     token: () => token,
@@ -119,8 +139,7 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
       await listenLocal(server, local);
       socketPath = local.path;
     }
-    const report = ctx.onError ?? ((error: unknown) => console.error('mailbridge: local API server error:', error));
-    for (const server of servers) server.on('error', report);
+    for (const server of servers) server.on('error', ctx.onError);
 
     const url = `http://${LOOPBACK}:${port}`;
     const endpoint: EndpointInfo = { url, socket: socketPath, token_file: tokenFile(ctx.dataDir), pid: process.pid, version: ctx.version };
@@ -132,11 +151,8 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
       socketPath,
       tokenFile: endpoint.token_file,
       endpoint,
+      routes,
       dashboardUrl: () => `${url}/#token=${token}`,
-      rotateToken: () => {
-        token = rotateToken(ctx.dataDir);
-        return token;
-      },
       stats: () => ({ connections: connections.size, parkedLongPolls: polls.size, streams: streams.size }),
       close: () => {
         closing ??= (async () => {

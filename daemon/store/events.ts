@@ -1,6 +1,7 @@
 // The durable event log: every committed event gets a local, monotonic, never-reused seq.
 import type { Statement } from 'better-sqlite3';
 import type { EventRecord, MailEvent, StoredEvent } from '../../shared/event.ts';
+import type { PublishCommitted } from '../hub.ts';
 import type { Database } from './db.ts';
 
 export interface EventFilter {
@@ -63,10 +64,13 @@ export class EventStore {
   readonly #get: Statement<[number], EventRow>;
   readonly #seqOf: Statement<[string], { seq: number }>;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
+  readonly #publish: PublishCommitted;
 
-  constructor(db: Database, now: () => number = Date.now) {
+  /** `publish` is the hub's publishing side: the commit path is the only caller (none for a read-only store). */
+  constructor(db: Database, now: () => number = Date.now, publish: PublishCommitted = () => {}) {
     this.#db = db;
     this.#now = now;
+    this.#publish = publish;
     // A duplicate is skipped by the NOT EXISTS guard, not by ON CONFLICT: a conflicting insert still consumes an
     // AUTOINCREMENT value, so every replayed duplicate would leave a hole in the seq sequence.
     this.#insert = db.prepare(`
@@ -94,6 +98,8 @@ export class EventStore {
     requireName('account', account);
     const result = this.#commit(account, events, cursor);
     if (this.#knownCount !== null) this.#knownCount += result.stored.length;
+    // After the transaction: nothing downstream sees an event before it is durable.
+    this.#publish(result.stored);
     return result;
   }
 

@@ -1,23 +1,21 @@
 // The dashboard in a browser: the /v1 routes of the local endpoint with a Bearer token, live events from the SSE
 // stream (read with fetch, so the token stays in a header), and status by polling.
-import type {
-  AddAccountRequest,
-  AddAccountResponse,
-  AddForwardTargetRequest,
-  AddForwardTargetResponse,
-  ControlApi,
-  SettingsPatch,
+import { createParser } from 'eventsource-parser';
+import {
+  CONTROL_ROUTES,
+  controlClient,
+  type AnyRequestPlace,
+  type ControlName,
+  type ControlRequest,
+  type ControlResponse,
 } from '../../shared/control.ts';
 import type { StoredEvent } from '../../shared/event.ts';
-import type { HistoryItem, HistoryQuery, HistoryResponse, TestEventResponse } from '../../shared/local-api.ts';
-import type { Settings } from '../../shared/settings.ts';
+import type { HistoryQuery } from '../../shared/local-api.ts';
 import type { DaemonStatus } from '../../shared/status.ts';
 import { isWebUrl } from '../format/external-url.ts';
 import { ApiError } from './api-error.ts';
-import type { DeadLetter } from '../../shared/status.ts';
 import type { DataLayer } from './data-layer.ts';
 import { createListeners } from './listeners.ts';
-import { createSseParser } from './sse-parser.ts';
 
 export const STATUS_INTERVAL_MS = 2_000;
 /** Used until the stream's own `retry:` hint arrives. */
@@ -42,7 +40,7 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
   const auth = { Authorization: `Bearer ${token}` };
 
   /** `answers` lists error statuses whose body is a regular answer rather than an `{error}`. */
-  async function call(method: string, path: string, body?: unknown, answers: readonly number[] = []): Promise<Response> {
+  async function send(method: string, path: string, body: unknown, answers: readonly number[]): Promise<Response> {
     const init: RequestInit =
       body === undefined
         ? { method, headers: auth }
@@ -57,43 +55,13 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
     return response;
   }
 
-  const json = async <T>(method: string, path: string, body?: unknown, answers?: readonly number[]): Promise<T> =>
-    (await (await call(method, path, body, answers)).json()) as T;
-
-  const orNull = async <T>(promise: Promise<T>, missing: T): Promise<T> => {
-    try {
-      return await promise;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return missing;
-      throw error;
-    }
-  };
-
-  const api: ControlApi = {
-    status: () => json<DaemonStatus>('GET', '/v1/status'),
-    history: (query: HistoryQuery) => json<HistoryResponse>('GET', `/v1/history${historySearch(query)}`),
-    event: (seq: number) => orNull(json<HistoryItem | null>('GET', `/v1/events/${seq}`), null),
-    settings: () => json<Settings>('GET', '/v1/settings'),
-    updateSettings: (patch: SettingsPatch) => json<Settings>('PATCH', '/v1/settings', patch),
-    // A key the provider refused is an answer (422 with `{ok:false,error}`), not a failed request.
-    addAccount: (request: AddAccountRequest) => json<AddAccountResponse>('POST', '/v1/accounts', request, [422]),
-    removeAccount: async (name: string) => {
-      await call('DELETE', `/v1/accounts/${encodeURIComponent(name)}`);
-    },
-    addForwardTarget: (request: AddForwardTargetRequest) =>
-      json<AddForwardTargetResponse>('POST', '/v1/forward-targets', request),
-    removeForwardTarget: async (id: string) => {
-      await call('DELETE', `/v1/forward-targets/${encodeURIComponent(id)}`);
-    },
-    deadLetters: async (targetId?: string) =>
-      (await json<{ deliveries: DeadLetter[] }>('GET', `/v1/deliveries${targetId ? `?target=${encodeURIComponent(targetId)}` : ''}`)).deliveries,
-    retryDelivery: (id: number) => orNull(call('POST', `/v1/deliveries/${id}/retry`).then(() => true), false),
-    redeliver: async (seq: number) => (await json<{ queued: number }>('POST', `/v1/events/${seq}/redeliver`)).queued,
-    reconnect: async () => {
-      await call('POST', '/v1/reconnect');
-    },
-    testEvent: async () => (await json<TestEventResponse>('POST', '/v1/test-event')).event,
-  };
+  // Method, path, where the request goes and how the answer reads all come from the call's one declaration.
+  const api = controlClient(async <M extends ControlName>(name: M, request: ControlRequest<M>): Promise<ControlResponse<M>> => {
+    const route = CONTROL_ROUTES[name];
+    const target = requestTarget(route.path, route.request, request);
+    const response = await send(route.method, target.path, target.body, route.answers ?? []);
+    return route.read(await response.json(), response.status);
+  });
 
   // Status: one poll loop while anyone listens to status or to the connection state.
   const statusListeners = createListeners<DaemonStatus>(() => poller.update(), () => poller.update());
@@ -141,20 +109,41 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
   };
 }
 
+/** Where a call's request goes: into the path's `:param`, the query string, or the JSON body. */
+export function requestTarget(path: string, place: AnyRequestPlace, request: unknown): { path: string; body?: unknown } {
+  switch (place.in) {
+    case 'none':
+      return { path };
+    case 'body':
+      return { path, body: request };
+    case 'path':
+      return { path: path.replace(/:\w+/, encodeURIComponent(String(request))) };
+    case 'query':
+      return { path: `${path}${querySearch(Object.keys(place.fields), request)}` };
+  }
+}
+
+/**
+ * The query string for a request of query fields, in their declared order, leaving out absent and blank ones
+ * (text is trimmed). A request that is a single value stands for the first field (a dead-letter target id).
+ */
+function querySearch(fields: readonly string[], request: unknown): string {
+  const values = new Map<string, unknown>(
+    typeof request === 'object' && request !== null ? Object.entries(request) : request === undefined ? [] : [[fields[0] ?? '', request]],
+  );
+  const params = new URLSearchParams();
+  for (const field of fields) {
+    const value = values.get(field);
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+    if (text !== '') params.set(field, text);
+  }
+  const search = params.toString();
+  return search === '' ? '' : `?${search}`;
+}
+
 /** `GET /v1/history` query string: empty and absent fields are left out. */
 export function historySearch(query: HistoryQuery): string {
-  const params = new URLSearchParams();
-  const add = (name: string, value: string | number | undefined): void => {
-    if (value !== undefined && value !== '') params.set(name, String(value));
-  };
-  add('q', query.q?.trim());
-  add('before', query.before);
-  add('limit', query.limit);
-  add('account', query.account);
-  add('inbox_id', query.inbox_id);
-  add('event_type', query.event_type);
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
+  return requestTarget('', CONTROL_ROUTES.history.request, query).path;
 }
 
 export async function apiErrorFrom(response: Response): Promise<ApiError> {
@@ -247,14 +236,19 @@ function createEventStream(options: StreamOptions): { open(): void; close(): voi
     const response = await options.fetch(`${options.baseUrl}/v1/stream?after=${after}`, { headers, signal });
     if (!response.ok || response.body === null) throw await apiErrorFrom(response);
     let batch: StoredEvent[] = [];
-    const parser = createSseParser((message) => {
-      const event = parseStoredEvent(message.data);
-      if (event !== null) batch.push(event);
+    const parser = createParser({
+      onEvent: (message) => {
+        const event = parseStoredEvent(message.data);
+        if (event !== null) batch.push(event);
+      },
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      parser.push(chunk.value);
-      retryMs = parser.retryMs ?? retryMs;
+      // The events of one chunk reach listeners as one batch.
+      parser.feed(chunk.value);
       if (batch.length === 0) continue;
       lastSeq = batch[batch.length - 1]?.seq ?? lastSeq;
       const ready = batch;

@@ -1,6 +1,7 @@
 // The window inside the tray app: every control call is an IPC invoke to the main process, and the main
 // process pushes committed events and status changes. The token never enters the window: main copies it.
 import type { ControlApi } from '../../shared/control.ts';
+import { ERROR_STATUS, isApiErrorCode } from '../../shared/errors.ts';
 import type { IpcChannel, IpcContract, MailbridgeBridge } from '../../shared/ipc.ts';
 import { isWebUrl } from '../format/external-url.ts';
 import { ApiError } from './api-error.ts';
@@ -9,11 +10,16 @@ import { createListeners } from './listeners.ts';
 
 export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
   const invoke = async <C extends IpcChannel>(channel: C, request: IpcContract[C]['request']): Promise<IpcContract[C]['response']> => {
+    let reply: Awaited<ReturnType<MailbridgeBridge['invoke']>>;
     try {
-      return await bridge.invoke(channel, request);
+      reply = await bridge.invoke(channel, request);
     } catch (error) {
       throw new ApiError(500, 'ipc_error', ipcErrorMessage(error));
     }
+    if ('result' in reply) return reply.result;
+    // The engine's coded error, with the status HTTP would have answered, so both transports fail alike.
+    const { code, message } = reply.error;
+    throw new ApiError(isApiErrorCode(code) ? ERROR_STATUS[code] : 500, code, message);
   };
 
   const api: ControlApi = {
@@ -27,7 +33,7 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
     addForwardTarget: (request) => invoke('control:addForwardTarget', request),
     removeForwardTarget: (id) => invoke('control:removeForwardTarget', id),
     retryDelivery: (id) => invoke('control:retryDelivery', id),
-    deadLetters: (targetId) => invoke('control:deadLetters', targetId),
+    deadLetters: (request) => invoke('control:deadLetters', request),
     redeliver: (seq) => invoke('control:redeliver', seq),
     reconnect: () => invoke('control:reconnect', undefined),
     testEvent: () => invoke('control:testEvent', undefined),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { build, type UserConfig } from 'vite';
 import mainConfig from '../../build/vite.electron-main.config.ts';
 import preloadConfig from '../../build/vite.electron-preload.config.ts';
-import { IPC_CHANNELS } from '../../shared/ipc.ts';
+import { IPC_CHANNELS, type IpcReply } from '../../shared/ipc.ts';
 import type { DaemonStatus } from '../../shared/status.ts';
 import { openSettings } from '../../daemon/store/settings.ts';
 import { appFiles } from '../../electron/app-files.ts';
@@ -76,7 +76,9 @@ describe('the Electron bundles', () => {
     app.appPath = scratch;
     await import(pathToFileURL(path.join(outDir, 'main.js')).href);
     await vi.waitFor(() => expect(ipcMain.handlers.size).toBe(IPC_CHANNELS.length), { timeout: 10_000 });
-    const status = (await ipcMain.invokeFrom(appFiles(scratch).rendererUrl, 'control:status')) as DaemonStatus;
+    // Main answers every call with an IpcReply: the result, or a coded error.
+    const reply = (await ipcMain.invokeFrom(appFiles(scratch).rendererUrl, 'control:status')) as IpcReply<DaemonStatus>;
+    const status = 'result' in reply ? reply.result : reply.error;
     expect(status).toMatchObject({ version: pkg.version, dataDir });
     app.quit();
     await vi.waitFor(() => expect(app.quitCount).toBe(1), { timeout: 10_000 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Daemon } from '../../daemon/daemon.ts';
+import { startEngine } from '../../daemon/engine.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
 import { sleep, waitFor } from '../support/wait-for.ts';
 import { testDaemonOptions } from '../support/daemon-options.ts';
@@ -26,7 +26,7 @@ describe('catching up past the replay cap', () => {
       accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiKey: KEY, inboxIds: [], eventTypes: [] }],
       port: null,
     });
-    let daemon = await Daemon.start(options);
+    let { daemon } = await startEngine(options);
     await waitFor(() => daemon.upstreamStatus()[0]?.state === 'live', 5_000, 'live');
     const first = provider.emit();
     await waitFor(() => daemon.events.seqOf(first.event_id) !== null, 5_000, 'the first event');
@@ -35,7 +35,7 @@ describe('catching up past the replay cap', () => {
     provider.emitMany(250);
     const live = setInterval(() => provider.emit(), 5);
     cleanup.push(async () => clearInterval(live));
-    daemon = await Daemon.start(options);
+    ({ daemon } = await startEngine(options));
     cleanup.push(() => daemon.stop());
     await sleep(1_500);
     clearInterval(live);

@@ -10,6 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventsResponse } from '../../shared/local-api.ts';
 import type { DaemonStatus } from '../../shared/status.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
+import { dataPaths } from '../../daemon/paths.ts';
+import { openDatabase } from '../../daemon/store/db.ts';
+import { EventStore } from '../../daemon/store/events.ts';
 import { sleep, waitFor } from '../support/wait-for.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -212,6 +215,24 @@ describe('mailbridge status, events and tail', () => {
     const next = demo.emit();
     await waitFor(() => tail.output().includes(next.event_id), 10_000, 'tail output');
     expect(JSON.parse(tail.output().trim().split('\n').at(-1)!)).toMatchObject({ event_id: next.event_id });
+  });
+
+  it('reads the store itself when no engine runs, by the same page rule as the API', async () => {
+    const dataDir = tempDir();
+    const db = openDatabase(dataPaths(dataDir).database);
+    const subjects = ['First', 'Second', 'Third'];
+    new EventStore(db).commit(
+      'work',
+      subjects.map((subject, i) => ({ event: 'message.received', event_id: `evt_${i}`, occurred_at: '2026-11-23T10:00:00.000Z', inbox_id: 'inb_1', message: { id: `m${i}`, from: 'ana@example.com', to: 'bot@openmail.sh', subject } })),
+    );
+    db.close();
+
+    const newest = await finished(mailbridge(['events', '--limit', '2', '--json', '--data-dir', dataDir]));
+    expect(newest.code).toBe(0);
+    expect(newest.output.trim().split('\n').map((line) => (JSON.parse(line) as { message: { subject: string } }).message.subject)).toEqual(['Second', 'Third']);
+    const tooMany = await finished(mailbridge(['events', '--limit', '501', '--data-dir', dataDir]));
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.output).toContain('limit must be an integer from 1 to 500');
   });
 
   it('rotates the token of the running endpoint at once', async () => {

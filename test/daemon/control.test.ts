@@ -5,9 +5,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Control } from '../../daemon/control.ts';
-import { controlRoutes } from '../../daemon/control-routes.ts';
-import { Daemon } from '../../daemon/daemon.ts';
+import type { Control } from '../../daemon/control.ts';
+import type { Daemon } from '../../daemon/daemon.ts';
+import { startEngine } from '../../daemon/engine.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
 import { SecretStore } from '../../daemon/store/secrets.ts';
 import { openSettings } from '../../daemon/store/settings.ts';
@@ -25,10 +25,8 @@ let token: string;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-control-'));
   demo = await DemoProvider.start({ apiKey: KEY });
-  daemon = await Daemon.start(testDaemonOptions(dir));
   secrets = new SecretStore(`mailbridge-test-${process.pid}-${Date.now()}`);
-  control = new Control(daemon, openSettings(dir), secrets);
-  daemon.addRoutes(controlRoutes(control));
+  ({ daemon, control } = await startEngine(testDaemonOptions(dir, { secrets })));
   token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
 });
 
@@ -144,5 +142,39 @@ describe('events', () => {
     expect(await redeliver.json()).toEqual({ queued: 0 });
     expect((await call('POST', '/v1/events/999999/redeliver')).status).toBe(400);
     expect((await call('POST', '/v1/reconnect')).status).toBe(202);
+  });
+});
+
+describe('one answer over every way in', () => {
+  it('pages history by the same rule through Control and over HTTP: 50 by default, a coded 400 above 500', async () => {
+    for (let i = 0; i < 60; i += 1) daemon.testEvent();
+    const direct = await control.history({});
+    const overHttp = (await (await call('GET', '/v1/history')).json()) as typeof direct;
+    expect(direct.items).toHaveLength(50);
+    expect(overHttp).toEqual(direct);
+
+    await expect(control.history({ limit: 501 })).rejects.toMatchObject({ code: 'bad_request', message: 'limit must be an integer from 1 to 500' });
+    const refused = await call('GET', '/v1/history?limit=501');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: { code: 'bad_request', message: 'limit must be an integer from 1 to 500' } });
+  });
+
+  it('answers status, one event and a test event the same way as Control', async () => {
+    const event = await control.testEvent();
+    expect((await (await call('GET', `/v1/events/${event.seq}`)).json()) as unknown).toEqual(await control.event(event.seq));
+    const status = (await (await call('GET', '/v1/status')).json()) as { store: unknown };
+    expect(status.store).toEqual((await control.status()).store);
+    const created = await call('POST', '/v1/test-event');
+    expect(created.status).toBe(201);
+    const { event: second } = (await created.json()) as { event: { seq: number } };
+    expect(await control.event(second.seq)).toMatchObject({ seq: second.seq, account: 'local' });
+  });
+
+  it('refuses unknown query parameters on every control route', async () => {
+    for (const route of ['/v1/settings?x=1', '/v1/status?verbose=1', '/v1/deliveries?targt=a', '/v1/events/1?full=1']) {
+      const response = await call('GET', route);
+      expect(response.status, route).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/unknown query parameter/);
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Runs against the fake 'electron' module: the Electron runtime cannot be had on this machine.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ControlApi } from '../../shared/control.ts';
-import { IPC_CHANNELS } from '../../shared/ipc.ts';
+import { CodedError } from '../../shared/errors.ts';
+import { IPC_CHANNELS, type IpcReply } from '../../shared/ipc.ts';
 import { appFiles } from '../../electron/app-files.ts';
 import { ipcHandlers, registerIpc, UntrustedSenderError, type ShellCalls } from '../../electron/ipc.ts';
 import { ipcMain, resetFakeElectron } from './fake-electron.ts';
@@ -54,8 +55,7 @@ describe('IPC handlers', () => {
   it('passes a call from our renderer page to the engine and returns its answer', async () => {
     const { control } = setup();
     await expect(ipcMain.invokeFrom(`${rendererUrl}#/history`, 'control:history', { q: 'invoice', limit: 5 })).resolves.toEqual({
-      items: [],
-      next_before: null,
+      result: { items: [], next_before: null },
     });
     expect(control.history).toHaveBeenCalledWith({ q: 'invoice', limit: 5 });
     await ipcMain.invokeFrom(rendererUrl, 'control:event', 12);
@@ -80,10 +80,37 @@ describe('IPC handlers', () => {
     const { shell } = setup();
     await ipcMain.invokeFrom(rendererUrl, 'token:copy');
     expect(shell.copyToken).toHaveBeenCalled();
-    await expect(ipcMain.invokeFrom(rendererUrl, 'external:open', { url: 'https://openmail.sh/' })).resolves.toBe(true);
+    await expect(ipcMain.invokeFrom(rendererUrl, 'external:open', { url: 'https://openmail.sh/' })).resolves.toEqual({ result: true });
     expect(shell.openExternal).toHaveBeenCalledWith('https://openmail.sh/');
     await ipcMain.invokeFrom(rendererUrl, 'external:open', undefined);
     expect(shell.openExternal).toHaveBeenLastCalledWith(undefined);
+  });
+
+  it('checks what the window sends against the call\'s schema before the engine sees it', async () => {
+    const { control } = setup();
+    for (const [channel, request] of [
+      ['control:history', { limit: 501 }],
+      ['control:history', { q: 7 }],
+      ['control:event', '12'],
+      ['control:addAccount', { name: 'has space', provider: 'openmail', apiKey: 'k' }],
+      ['control:updateSettings', { accounts: [] }],
+      ['control:retryDelivery', -1],
+    ] as const) {
+      const reply = (await ipcMain.invokeFrom(rendererUrl, channel, request)) as IpcReply<unknown>;
+      expect(reply, `${channel} ${JSON.stringify(request)}`).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+    }
+    expect(await ipcMain.invokeFrom(rendererUrl, 'control:updateSettings', { accounts: [] })).toEqual({
+      error: { code: 'bad_request', message: 'these settings cannot be changed here: accounts' },
+    });
+    for (const method of Object.values(control)) expect(method).not.toHaveBeenCalled();
+  });
+
+  it('carries the engine\'s coded errors to the window with their code, and other failures as internal', async () => {
+    const { control } = setup();
+    control.redeliver.mockRejectedValueOnce(new CodedError('bad_request', 'no stored event with seq 9'));
+    expect(await ipcMain.invokeFrom(rendererUrl, 'control:redeliver', 9)).toEqual({ error: { code: 'bad_request', message: 'no stored event with seq 9' } });
+    control.removeAccount.mockRejectedValueOnce(new Error('the keychain is locked'));
+    expect(await ipcMain.invokeFrom(rendererUrl, 'control:removeAccount', 'work')).toEqual({ error: { code: 'internal', message: 'the keychain is locked' } });
   });
 
   it('removes every handler when undone', () => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StoredEvent } from '../../shared/event.ts';
-import { IPC_CHANNELS } from '../../shared/ipc.ts';
+import { IPC_CHANNELS, type IpcReply } from '../../shared/ipc.ts';
 import type { DaemonStatus } from '../../shared/status.ts';
 import { openSettings } from '../../daemon/store/settings.ts';
 import { appFiles } from '../../electron/app-files.ts';
@@ -15,6 +15,13 @@ vi.mock('electron', () => import('./fake-electron.ts'));
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const { rendererUrl } = appFiles(ROOT);
+
+/** A call from the window: main answers with an IpcReply, whose result this unwraps. */
+async function invoke(channel: string, request?: unknown): Promise<unknown> {
+  const reply = (await ipcMain.invokeFrom(rendererUrl, channel, request)) as IpcReply<unknown>;
+  if ('error' in reply) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+  return reply.result;
+}
 let userData: string;
 /** Read in beforeAll: vitest clears mock call logs before each test. */
 let startup: { lockRequested: boolean; dockHidden: boolean };
@@ -40,7 +47,7 @@ describe('electron/main.ts', () => {
   it('takes the single-instance lock, hides the Dock icon and starts the engine in the shared data dir', async () => {
     expect(startup).toEqual({ lockRequested: true, dockHidden: true });
     expect(app.getPath('userData')).toBe(userData);
-    const status = (await ipcMain.invokeFrom(rendererUrl, 'control:status')) as DaemonStatus;
+    const status = (await invoke('control:status')) as DaemonStatus;
     expect(status.dataDir).toBe(userData);
     expect(status.accounts).toEqual([]);
     expect(status.endpoint?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -58,7 +65,7 @@ describe('electron/main.ts', () => {
   });
 
   it('notifies about a new mail, counts it unread, and a click opens the window on it', async () => {
-    const event = (await ipcMain.invokeFrom(rendererUrl, 'control:testEvent')) as StoredEvent;
+    const event = (await invoke('control:testEvent')) as StoredEvent;
     await vi.waitFor(() => expect(Notification.shown).toHaveLength(1), { timeout: 5_000 });
     expect(Notification.shown[0]!.options).toMatchObject({ title: 'mailbridge@localhost', body: expect.stringContaining('Test event from Mailbridge') });
     const tray = Tray.instances[0]!;
@@ -77,14 +84,14 @@ describe('electron/main.ts', () => {
   it('pushes committed events to the open window; mail arriving while it has focus is not unread', async () => {
     const window = BrowserWindow.instances[0]!;
     expect(window.focused).toBe(true);
-    const event = (await ipcMain.invokeFrom(rendererUrl, 'control:testEvent')) as StoredEvent;
+    const event = (await invoke('control:testEvent')) as StoredEvent;
     expect(window.webContents.send).toHaveBeenCalledWith('events:committed', [expect.objectContaining({ seq: event.seq })]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(Tray.instances[0]!.tooltip).toBe('Mailbridge: no account yet');
   });
 
   it('copies the local token from the endpoint token file', async () => {
-    await ipcMain.invokeFrom(rendererUrl, 'token:copy');
+    await invoke('token:copy');
     expect(clipboard.text).toBe(fs.readFileSync(path.join(userData, 'token'), 'utf8').trim());
   });
 
@@ -94,7 +101,7 @@ describe('electron/main.ts', () => {
     pause.submenu![0]!.click!();
     expect(openSettings(userData).get('notifications').pausedUntil).not.toBeNull();
     await vi.waitFor(() => expect(tray.tooltip).toMatch(/notifications paused until/));
-    await ipcMain.invokeFrom(rendererUrl, 'control:updateSettings', { notifications: { enabled: true, mutedInboxes: [], pausedUntil: null } });
+    await invoke('control:updateSettings', { notifications: { enabled: true, mutedInboxes: [], pausedUntil: null } });
     await vi.waitFor(() => expect(tray.tooltip).toBe('Mailbridge: no account yet'));
   });
 

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../daemon/daemon.ts';
+import type { Daemon } from '../../daemon/daemon.ts';
+import { startEngine } from '../../daemon/engine.ts';
 import { sleep } from '../support/wait-for.ts';
 import { testDaemonOptions } from '../support/daemon-options.ts';
 
@@ -35,7 +36,7 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-examples-'));
   webhookPort = await freePort();
-  daemon = await Daemon.start(testDaemonOptions(dir, { demo: { intervalMs: null }, unixSocket: true }));
+  ({ daemon } = await startEngine(testDaemonOptions(dir, { demo: { intervalMs: null }, unixSocket: true })));
   token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
 });
 

@@ -1,9 +1,11 @@
 // The engine as most tests start it: a temp data dir, no upstream unless given, a free port, no Unix socket,
-// no retention, and a silent log.
-import type { DaemonOptions } from '../../daemon/daemon.ts';
+// no retention, a silent log, settings in the data dir and a keychain service of the test's own.
+import type { EngineOptions } from '../../daemon/engine.ts';
 import { createLogger } from '../../daemon/log.ts';
+import { SecretStore } from '../../daemon/store/secrets.ts';
+import { openSettings } from '../../daemon/store/settings.ts';
 
-export function testDaemonOptions(dataDir: string, overrides: Partial<DaemonOptions> = {}): DaemonOptions {
+export function testDaemonOptions(dataDir: string, overrides: Partial<EngineOptions> = {}): EngineOptions {
   return {
     dataDir,
     accounts: [],
@@ -16,6 +18,8 @@ export function testDaemonOptions(dataDir: string, overrides: Partial<DaemonOpti
     retention: { maxAgeDays: null, maxEvents: null },
     log: createLogger('error', () => {}),
     detectWakeFromTimers: false,
+    settings: openSettings(dataDir),
+    secrets: new SecretStore(`mailbridge-test-${process.pid}`),
     ...overrides,
   };
 }

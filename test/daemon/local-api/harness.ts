@@ -1,31 +1,35 @@
-// A real local API for tests: real SQLite in a temp dir, the real hub, a server on 127.0.0.1 port 0,
+// A real local API for tests: a real engine (SQLite in a temp dir, the hub, the one Control) without its own
+// endpoint, served by a local API started here on 127.0.0.1 port 0 (so tests can restart it with other options),
 // and small real-client helpers (fetch, curl, an SSE reader that parses the stream itself).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MailEvent, StoredEvent } from '../../../shared/event.ts';
-import type { DaemonStatus } from '../../../shared/status.ts';
 import type { LocalApiContext } from '../../../daemon/local-api/context.ts';
 import type { LocalApi, LocalApiOptions } from '../../../daemon/local-api/server.ts';
 import { startLocalApi } from '../../../daemon/local-api/server.ts';
-import { EventHub } from '../../../daemon/hub.ts';
-import { ConsumerStore } from '../../../daemon/store/consumers.ts';
-import { openDatabase, type Database } from '../../../daemon/store/db.ts';
-import { EventStore } from '../../../daemon/store/events.ts';
+import type { EngineOptions } from '../../../daemon/engine.ts';
+import { startEngine, type Engine } from '../../../daemon/engine.ts';
+import type { EventHub } from '../../../daemon/hub.ts';
+import { createLogger } from '../../../daemon/log.ts';
+import type { ConsumerStore } from '../../../daemon/store/consumers.ts';
+import type { EventStore } from '../../../daemon/store/events.ts';
+import { testDaemonOptions } from '../../support/daemon-options.ts';
 
 export interface Harness {
   root: string;
   dataDir: string;
-  db: Database;
+  engine: Engine;
   events: EventStore;
   consumers: ConsumerStore;
   hub: EventHub;
   ctx: LocalApiContext;
   api: LocalApi;
   token: string;
+  /** Failures reported to the local API and the engine's log. */
   errors: unknown[];
-  /** Commits through the store and publishes, like the daemon's one write path. */
+  /** Commits through the store, which publishes to the hub: the engine's one write path. */
   commit(events: readonly MailEvent[], account?: string): StoredEvent[];
   /** fetch against the TCP endpoint with the Bearer token. */
   get(pathAndQuery: string, init?: RequestInit): Promise<Response>;
@@ -52,37 +56,37 @@ export function mailEvents(n: number, overrides: Partial<MailEvent> = {}): MailE
   return Array.from({ length: n }, () => mailEvent(overrides));
 }
 
-export async function startHarness(options: Partial<LocalApiOptions> & { ctx?: Partial<LocalApiContext> } = {}): Promise<Harness> {
+export interface HarnessOptions extends Partial<LocalApiOptions> {
+  ctx?: Partial<LocalApiContext>;
+  /** Engine options (forward targets, retry schedule); its own endpoint stays off. */
+  engine?: Partial<EngineOptions>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-api-'));
   const dataDir = path.join(root, 'data');
-  const db = openDatabase(path.join(dataDir, 'events.db'));
-  const events = new EventStore(db);
-  const consumers = new ConsumerStore(db);
   const errors: unknown[] = [];
-  const hub = new EventHub((error) => errors.push(error));
-  const commit = (batch: readonly MailEvent[], account = 'work'): StoredEvent[] => {
-    const { stored } = events.commit(account, batch);
-    hub.publish(stored);
-    return stored;
-  };
+  const log = createLogger('error', (line) => errors.push(line));
+  const engine = await startEngine(testDaemonOptions(dataDir, { log, ...options.engine, port: null }));
+  const { events, consumers, hub } = engine.daemon;
+  const commit = (batch: readonly MailEvent[], account = 'work'): StoredEvent[] => events.commit(account, batch).stored;
   const ctx: LocalApiContext = {
     version: '0.0.0-test',
     dataDir,
     events,
     consumers,
     hub,
-    status: () => testStatus(dataDir, events, consumers),
-    testEvent: () => commit([mailEvent({ test: true, inbox_id: 'inb_test' })], 'local')[0] as StoredEvent,
+    control: engine.control,
     onError: (error) => errors.push(error),
     ...options.ctx,
   };
-  const { ctx: _ignored, ...rest } = options;
+  const { ctx: _ctx, engine: _engine, ...rest } = options;
   const startOptions: LocalApiOptions = { port: 0, socketDir: path.join(root, 'run'), dashboardDir: null, ...rest };
   let api = await startLocalApi(ctx, startOptions);
   const harness: Harness = {
     root,
     dataDir,
-    db,
+    engine,
     events,
     consumers,
     hub,
@@ -104,27 +108,11 @@ export async function startHarness(options: Partial<LocalApiOptions> & { ctx?: P
     },
     close: async () => {
       await harness.api.close();
-      db.close();
+      await engine.daemon.stop();
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
   return harness;
-}
-
-function testStatus(dataDir: string, events: EventStore, consumers: ConsumerStore): DaemonStatus {
-  const latestSeq = events.latestSeq();
-  return {
-    version: '0.0.0-test',
-    pid: process.pid,
-    startedAt: new Date(0).toISOString(),
-    dataDir,
-    demo: false,
-    accounts: [],
-    endpoint: null,
-    store: { events: events.count(), latestSeq, oldestSeq: events.oldestSeq() },
-    consumers: consumers.list(latestSeq),
-    forwards: [],
-  };
 }
 
 export interface CurlResult {

@@ -12,8 +12,11 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { LongPollClient } from '../../../bench/clients/long-poll-client.ts';
-import { Daemon } from '../../../daemon/daemon.ts';
+import type { Daemon } from '../../../daemon/daemon.ts';
 import { seededRandom } from '../../../daemon/demo/samples.ts';
+import { DemoProvider } from '../../../daemon/demo/server.ts';
+import { startEngine } from '../../../daemon/engine.ts';
+import { createLogger } from '../../../daemon/log.ts';
 import { HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS } from '../../../daemon/local-api/limits.ts';
 import { sleep, waitFor } from '../../support/wait-for.ts';
 import { testDaemonOptions } from '../../support/daemon-options.ts';
@@ -45,6 +48,9 @@ let heapSampler: NodeJS.Timeout;
 const received = new Map<string, number>();
 const pagesAt: number[] = [];
 const consoleErrors: unknown[][] = [];
+/** What the engine itself reported as an error, through its log. */
+const engineErrors: string[] = [];
+let provider: DemoProvider;
 const tally = { tried: 0, survived: 0, failures: [] as string[] };
 
 const gc = ((): (() => void) => {
@@ -134,7 +140,15 @@ beforeAll(async () => {
     return server;
   }) as typeof http.createServer);
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-hostile-'));
-  daemon = await Daemon.start(testDaemonOptions(path.join(root, 'data'), { demo: { intervalMs: null } }));
+  // A real provider as the upstream account, emitting on the test's own schedule.
+  const key = `om_hostile_${process.pid}`;
+  provider = await DemoProvider.start({ apiKey: key });
+  ({ daemon } = await startEngine(
+    testDaemonOptions(path.join(root, 'data'), {
+      accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiKey: key, inboxIds: [], eventTypes: [] }],
+      log: createLogger('error', (line) => engineErrors.push(line)),
+    }),
+  ));
   port = daemon.endpoint!.port;
   token = fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim();
   await waitFor(() => daemon.upstreamStatus()[0]?.state === 'live', 10_000, 'the demo account to be live');
@@ -152,7 +166,7 @@ beforeAll(async () => {
     },
   });
   agent.start();
-  emitter = setInterval(() => daemon.demoProvider!.emit(), 100);
+  emitter = setInterval(() => provider.emit(), 100);
   baselineHeap = heapAfterGc();
   heapSampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 50);
   // Slowloris runs in the background through every other case: twenty clients dribbling headers forever.
@@ -166,6 +180,7 @@ afterAll(async () => {
   clearInterval(heapSampler);
   await agent?.stop();
   await daemon?.stop();
+  await provider?.stop();
   vi.restoreAllMocks();
   fs.rmSync(root, { recursive: true, force: true });
 });
@@ -412,12 +427,12 @@ describe('hostile input against a running daemon', () => {
     }
 
     clearInterval(emitter);
-    const emitted = daemon.demoProvider!.emitted.map((event) => event.event_id);
+    const emitted = provider.emitted.map((event) => event.event_id);
     await waitFor(() => emitted.every((id) => received.has(id)), 15_000, 'the agent to receive every event');
     const repeats = [...received.values()].filter((n) => n > 1).length;
     const gaps = pagesAt.slice(1).map((at, i) => at - pagesAt[i]!);
     const heapGrowth = heapAfterGc() - baselineHeap;
-    const unexpected = consoleErrors.filter((args) => String(args[0]).includes('mailbridge'));
+    const unexpected = [...consoleErrors.filter((args) => String(args[0]).includes('mailbridge')), ...engineErrors];
     console.log(
       `hostile input: ${tally.tried} cases tried, ${tally.survived} survived; the agent got ${received.size} events in ${pagesAt.length} pages, ` +
         `longest wait ${Math.max(...gaps)} ms; heap +${(heapGrowth / 1024 / 1024).toFixed(1)} MB after gc, peak +${((peakHeap - baselineHeap) / 1024 / 1024).toFixed(1)} MB`,

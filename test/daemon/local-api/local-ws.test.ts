@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { MailEvent, StoredEvent } from '../../../shared/event.ts';
-import { EventHub } from '../../../daemon/hub.ts';
+import { createEventHub, type EventHub } from '../../../daemon/hub.ts';
 import { createLocalWs, CLOSE_RATE_LIMITED, type LocalWs, type LocalWsDeps } from '../../../daemon/local-api/local-ws.ts';
 import { openDatabase, type Database } from '../../../daemon/store/db.ts';
 import { EventStore } from '../../../daemon/store/events.ts';
@@ -171,6 +171,7 @@ describe('local OpenMail WebSocket protocol', () => {
   let db: Database;
   let events: EventStore;
   let hub: EventHub;
+  let release: () => void;
   let localWs: LocalWs;
   let server: http.Server;
   let url: string;
@@ -194,19 +195,28 @@ describe('local OpenMail WebSocket protocol', () => {
     return client;
   }
 
+  /** Batches the store published while `holding`: committed, not yet fanned out. */
+  let held: (readonly StoredEvent[])[] | null = null;
+
   function commit(batch: readonly MailEvent[]): StoredEvent[] {
-    const { stored } = events.commit('work', batch);
-    hub.publish(stored);
-    return stored;
+    return events.commit('work', batch).stored;
   }
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-local-ws-'));
     db = openDatabase(path.join(root, 'events.db'));
-    events = new EventStore(db);
-    hub = new EventHub((error) => {
+    const feed = createEventHub((error) => {
       throw error;
     });
+    hub = feed.hub;
+    held = null;
+    // The store's commit path publishes; a test may hold a publish back to play a fan-out that comes late.
+    events = new EventStore(db, Date.now, (stored) => (held === null ? feed.publish(stored) : held.push(stored)));
+    release = () => {
+      const batches = held ?? [];
+      held = null;
+      for (const batch of batches) feed.publish(batch);
+    };
   });
 
   afterEach(async () => {
@@ -244,7 +254,8 @@ describe('local OpenMail WebSocket protocol', () => {
     await start();
     const published = commit(mailEvents(3));
     // Committed but not yet fanned out: the hub only promises that a publish follows the commit.
-    const late = events.commit('work', mailEvents(2)).stored;
+    held = [];
+    const late = commit(mailEvents(2));
     const client = await connect();
     client.send({ type: 'subscribe', last_event_id: (published[0] as StoredEvent).event_id });
     expect(await client.next()).toEqual({ type: 'subscribed', inbox_ids: [], event_types: [] });
@@ -252,7 +263,7 @@ describe('local OpenMail WebSocket protocol', () => {
     for (let i = 0; i < 4; i += 1) replayed.push(await client.next());
     expect(replayed).toEqual([...published.slice(1), ...late].map(payload));
 
-    hub.publish(late);
+    release();
     const live = commit(mailEvents(1));
     expect(await client.next()).toEqual(payload(live[0] as StoredEvent));
     await client.expectNothingBeforePong();

@@ -1,27 +1,18 @@
-// docs/openapi.json against a real engine (Daemon.start with the window's control calls added, as the shells do):
-// every documented operation exists and answers as documented, every route the engine serves is documented
-// (built-in, forwarding, token rotation, control calls), and the errors carry the documented shape.
+// docs/openapi.json against a real engine (startEngine, as both shells start it): every documented operation
+// exists and answers as documented, every route the server says it serves is documented (and every documented
+// one served), and the errors carry the documented shape.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { MailEvent } from '../../../shared/event.ts';
-import { Control } from '../../../daemon/control.ts';
-import { controlRoutes } from '../../../daemon/control-routes.ts';
-import { Daemon, VERSION } from '../../../daemon/daemon.ts';
+import type { Control } from '../../../daemon/control.ts';
+import type { Daemon } from '../../../daemon/daemon.ts';
 import { DemoProvider } from '../../../daemon/demo/server.ts';
-import type { LocalApiContext, LocalRoute } from '../../../daemon/local-api/context.ts';
-import { LongPolls } from '../../../daemon/local-api/long-poll.ts';
-import { consumersRoutes } from '../../../daemon/local-api/routes/consumers.ts';
-import { eventsRoutes } from '../../../daemon/local-api/routes/events.ts';
-import { historyRoute } from '../../../daemon/local-api/routes/history.ts';
-import { statusRoute } from '../../../daemon/local-api/routes/status.ts';
-import { streamRoute } from '../../../daemon/local-api/routes/stream.ts';
-import { testEventRoute } from '../../../daemon/local-api/routes/test-event.ts';
-import { SseStreams } from '../../../daemon/local-api/sse.ts';
+import { startEngine } from '../../../daemon/engine.ts';
+import type { LocalRoute } from '../../../daemon/local-api/context.ts';
 import { SecretStore } from '../../../daemon/store/secrets.ts';
-import { openSettings } from '../../../daemon/store/settings.ts';
 import { mailEvents, SseReader } from './harness.ts';
 import { testDaemonOptions } from '../../support/daemon-options.ts';
 
@@ -38,7 +29,7 @@ const spec = JSON.parse(fs.readFileSync(new URL('../../../docs/openapi.json', im
   components: Record<string, Record<string, Schema>>;
 };
 
-/** The engine's WebSocket upgrade paths (Daemon.start registers only this one); checked below to answer as one. */
+/** The engine's WebSocket upgrade paths (the Daemon registers only this one); checked below to answer as one. */
 const UPGRADE_PATHS = ['/v1/ws'];
 
 function deref<T>(node: T): T {
@@ -139,17 +130,15 @@ function get(pathAndQuery: string, init: RequestInit = {}): Promise<Response> {
 }
 
 function commit(events: readonly MailEvent[]): void {
-  daemon.hub.publish(daemon.events.commit('work', events).stored);
+  daemon.events.commit('work', events);
 }
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-openapi-'));
   // Not the daemon's upstream: a real provider to refuse a key, for the documented 422 of POST /v1/accounts.
   demo = await DemoProvider.start({ apiKey: `om_openapi_test_${process.pid}` });
-  daemon = await Daemon.start(testDaemonOptions(dir));
   secrets = new SecretStore(`mailbridge-test-${process.pid}`);
-  control = new Control(daemon, openSettings(dir), secrets);
-  daemon.addRoutes(controlRoutes(control));
+  ({ daemon, control } = await startEngine(testDaemonOptions(dir, { secrets })));
   commit(mailEvents(3));
 });
 
@@ -184,37 +173,12 @@ describe('docs/openapi.json', () => {
   });
 
   it('documents every route the engine serves', async () => {
-    // The built-in routes, built as startLocalApi builds them.
-    const ctx: LocalApiContext = {
-      version: VERSION,
-      dataDir: daemon.dataDir,
-      events: daemon.events,
-      consumers: daemon.consumers,
-      hub: daemon.hub,
-      status: () => daemon.status(),
-      testEvent: () => daemon.testEvent(),
-    };
-    const polls = new LongPolls(daemon.hub);
-    const streams = new SseStreams(daemon.hub, daemon.events);
-    const builtIn = [
-      ...eventsRoutes(ctx, polls),
-      streamRoute(streams),
-      ...consumersRoutes(ctx),
-      statusRoute(ctx),
-      testEventRoute(ctx),
-      historyRoute(ctx),
-    ].map(routeKey);
-    polls.close();
-    streams.close();
-
-    // Everything the engine added: forwarding's routes, token rotation, and the window's control calls.
-    const added = daemon.routes.map(routeKey);
-    expect(added).toEqual(
-      expect.arrayContaining(['POST /v1/token/rotate', ...daemon.forwarder!.routes().map(routeKey), ...controlRoutes(control).map(routeKey)]),
-    );
+    // What the running server says it serves: every route is fixed when it starts.
+    const routes = daemon.endpoint!.routes.map(routeKey);
+    expect(routes).toEqual(expect.arrayContaining(['POST /v1/token/rotate', 'GET /v1/deliveries', 'POST /v1/deliveries/{id}/retry', 'PATCH /v1/settings']));
 
     for (const upgradePath of UPGRADE_PATHS) expect((await get(upgradePath)).status, upgradePath).toBe(426);
-    const served = [...builtIn, ...added, ...UPGRADE_PATHS.map((p) => `GET ${p}`)];
+    const served = [...routes, ...UPGRADE_PATHS.map((p) => `GET ${p}`)];
     expect(new Set(served).size).toBe(served.length);
     const documented = operations().map(({ path, method }) => `${method} ${path}`);
     expect(documented.sort()).toEqual(served.sort());

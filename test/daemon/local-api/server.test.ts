@@ -62,7 +62,8 @@ describe('startLocalApi', () => {
     expect(h.token).toBe(before);
     expect((await h.get('/v1/status')).status).toBe(200);
 
-    const rotated = h.api.rotateToken();
+    expect((await h.get('/v1/token/rotate', { method: 'POST' })).status).toBe(200);
+    const rotated = fs.readFileSync(h.api.tokenFile, 'utf8').trim();
     expect(rotated).not.toBe(before);
     expect(fs.readFileSync(h.api.tokenFile, 'utf8').trim()).toBe(rotated);
     expect((await fetch(`${h.api.url}/v1/status`, { headers: { Authorization: `Bearer ${before}` } })).status).toBe(401);

@@ -1,26 +1,32 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { EventsResponse, StatusResponse } from '../../../shared/local-api.ts';
 import type { LocalRoute, UpgradeHandler } from '../../../daemon/local-api/context.ts';
+import { createDispatcher } from '../../../daemon/local-api/dispatch.ts';
 import { HttpError, sendJson } from '../../../daemon/local-api/http-json.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { curl, type Harness, mailEvents, startHarness } from './harness.ts';
 
 let h: Harness;
 const upgrades = new Map<string, UpgradeHandler>();
-const routes: LocalRoute[] = [];
 const wss = new WebSocketServer({ noServer: true });
 wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo:${String(data)}`)));
 
 beforeEach(async () => {
   upgrades.clear();
-  routes.length = 0;
   upgrades.set('/v1/ws', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
-  h = await startHarness({ ctx: { upgrades, routes } });
+  h = await startHarness({ ctx: { upgrades } });
 });
 
+const servers: http.Server[] = [];
+
 afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   for (const client of wss.clients) client.terminate();
   await h.close();
 });
@@ -85,8 +91,20 @@ describe('transports', () => {
     expect(plain.status).toBe(426);
   });
 
-  it('serves extra routes registered by other modules, behind the token, even when added after start', async () => {
-    routes.push({
+  /** The request pipeline on its own port, serving `extra` before the server's own routes, with the harness's token. */
+  async function pipeline(extra: LocalRoute): Promise<{ url: string; get(path: string, init?: RequestInit): Promise<Response> }> {
+    let port = 0;
+    const dispatcher = createDispatcher({ ctx: h.ctx, routes: [extra, ...h.api.routes], dashboardDir: null, port: () => port, token: () => h.token });
+    const server = http.createServer(dispatcher.request('tcp'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    servers.push(server);
+    const url = `http://127.0.0.1:${port}`;
+    return { url, get: (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: { Authorization: `Bearer ${h.token}` } }) };
+  }
+
+  it('serves any route it is given, with decoded path parameters, behind the token', async () => {
+    const api = await pipeline({
       method: 'POST',
       path: '/v1/deliveries/:id/retry',
       handle: ({ res, params }) => {
@@ -94,28 +112,28 @@ describe('transports', () => {
         sendJson(res, 202, { id: params.id, status: 'retrying' });
       },
     });
-    const ok = await h.get('/v1/deliveries/d%2042/retry', { method: 'POST' });
+    const ok = await api.get('/v1/deliveries/d%2042/retry', { method: 'POST' });
     expect(ok.status).toBe(202);
     expect(await ok.json()).toEqual({ id: 'd 42', status: 'retrying' });
-    const missing = await h.get('/v1/deliveries/missing/retry', { method: 'POST' });
+    const missing = await api.get('/v1/deliveries/missing/retry', { method: 'POST' });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no such delivery' } });
-    expect((await fetch(`${h.api.url}/v1/deliveries/1/retry`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${api.url}/v1/deliveries/1/retry`, { method: 'POST' })).status).toBe(401);
   });
 
   it('turns a crashing route into a 500 JSON without the details, reports it, and keeps serving', async () => {
-    routes.push({
+    const api = await pipeline({
       method: 'GET',
       path: '/v1/boom',
       handle: () => {
         throw new Error('secret internals');
       },
     });
-    const res = await h.get('/v1/boom');
+    const res = await api.get('/v1/boom');
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
     expect(h.errors).toHaveLength(1);
-    expect((await h.get('/v1/status')).status).toBe(200);
+    expect((await api.get('/v1/status')).status).toBe(200);
   });
 
   it('skips the Host check on the Unix socket, where no browser can reach (an empty Host is fine)', async () => {

@@ -15,7 +15,8 @@ function fakeBridge(answer: (channel: IpcChannel, request: unknown) => unknown):
     calls,
     invoke: (async (channel: IpcChannel, request: unknown) => {
       calls.push([channel, request]);
-      return answer(channel, request);
+      // Main's reply: the handler's answer, wrapped as an IpcReply.
+      return { result: answer(channel, request) };
     }) as MailbridgeBridge['invoke'],
     on: ((event: IpcEventName, listener: (payload: never) => void) => {
       const set = listeners.get(event) ?? new Set();
@@ -62,6 +63,16 @@ describe('createIpcTransport', () => {
     const failure = createIpcTransport(bridge).api.addAccount({ name: '', provider: 'openmail', inboxIds: [], eventTypes: [], apiKey: 'k' });
     await expect(failure).rejects.toBeInstanceOf(ApiError);
     await expect(failure).rejects.toThrow(/^account name must be 1-64 letters$/);
+  });
+
+  it('turns a coded error from main into an ApiError with its code and the status HTTP would answer', async () => {
+    const bridge: MailbridgeBridge = {
+      invoke: (async () => ({ error: { code: 'bad_request', message: 'limit must be an integer from 1 to 500' } })) as MailbridgeBridge['invoke'],
+      on: () => () => undefined,
+    };
+    const failure = createIpcTransport(bridge).api.history({ limit: 501 });
+    await expect(failure).rejects.toBeInstanceOf(ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 400, code: 'bad_request', message: 'limit must be an integer from 1 to 500' });
   });
 
   it('relays pushes from main as the live feed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPENMAIL_RETRY_SCHEDULE, validateSchedule } from '../../../../daemon/local-api/forward/backoff-schedule.ts';
+import { OPENMAIL_RETRY_SCHEDULE, validateSchedule } from '../../../daemon/forward/backoff-schedule.ts';
 
 describe('retry schedule', () => {
   it("is OpenMail's webhook policy by default: five attempts, at once, then +30 s, +60 s, +2 min, +4 min", () => {

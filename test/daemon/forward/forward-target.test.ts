@@ -5,7 +5,7 @@ import {
   targetWants,
   validateForwardTarget,
   type ForwardTarget,
-} from '../../../../daemon/local-api/forward/forward-target.ts';
+} from '../../../daemon/forward/forward-target.ts';
 
 const target = (overrides: Partial<ForwardTarget>): ForwardTarget => ({
   id: 't1',

@@ -1,6 +1,6 @@
 // A forwarding target: where events are POSTed, with which secret, and which events it wants.
 // Forwarding exists for local agents, so a target must be loopback unless remote delivery is asked for.
-import type { MailEvent } from '../../../shared/event.ts';
+import type { MailEvent } from '../../shared/event.ts';
 
 export interface ForwardTarget {
   /** Stable across restarts: the delivery cursor and dead letters are keyed by it. */

@@ -1,8 +1,8 @@
 // The durable side of forwarding: one cursor per target over the event store (the last seq handled) and the
 // dead letters. Events are not copied here; a dead letter keeps its body so re-delivery outlives retention.
 import type { Statement } from 'better-sqlite3';
-import { migrate, type Database } from '../../store/db.ts';
-import type { DeadLetter, DeadLetterStatus } from '../../../shared/status.ts';
+import { migrate, type Database } from '../store/db.ts';
+import type { DeadLetter, DeadLetterStatus } from '../../shared/status.ts';
 
 // Append-only, like every migration list: a shipped step is never edited.
 const FORWARD_SCHEMA: readonly string[] = [

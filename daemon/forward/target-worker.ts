@@ -1,8 +1,8 @@
 // One target's delivery loop: strictly in order, one event at a time, from the target's cursor over the store.
 // The cursor moves (in SQLite) only after a 2xx or a dead letter, so a crash mid-delivery sends the event again.
-import type { StoredEvent } from '../../../shared/event.ts';
-import type { ForwardTargetStatus } from '../../../shared/status.ts';
-import type { EventFilter, EventStore } from '../../store/events.ts';
+import type { StoredEvent } from '../../shared/event.ts';
+import type { ForwardTargetStatus } from '../../shared/status.ts';
+import type { EventFilter, EventStore } from '../store/events.ts';
 import type { RetrySchedule } from './backoff-schedule.ts';
 import type { ForwardQueue, Redelivery } from './forward-queue.ts';
 import { displayUrl, targetWants, type ForwardTarget } from './forward-target.ts';

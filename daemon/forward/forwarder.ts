@@ -1,13 +1,11 @@
 // Webhook forwarding: POSTs every committed event a target wants, signed like OpenMail's webhooks, in order,
 // at least once, across restarts. Each target is a cursor over the event store, woken by the hub; an idle
 // forwarder holds no timers and runs no queries.
-import type { ForwardTargetStatus } from '../../../shared/status.ts';
-import type { LocalRoute } from '../context.ts';
-import type { EventHub } from '../../hub.ts';
-import type { Database } from '../../store/db.ts';
-import type { EventStore } from '../../store/events.ts';
+import type { ForwardTargetStatus } from '../../shared/status.ts';
+import type { EventHub } from '../hub.ts';
+import type { Database } from '../store/db.ts';
+import type { EventStore } from '../store/events.ts';
 import { OPENMAIL_RETRY_SCHEDULE, validateSchedule, type RetrySchedule } from './backoff-schedule.ts';
-import { deliveryRoutes } from './deliveries-routes.ts';
 import { ForwardQueue, type DeadLetter, type DeadLetterStatus } from './forward-queue.ts';
 import { ForwardTargetError, targetWants, validateForwardTarget, type ForwardTarget } from './forward-target.ts';
 import { TargetWorker, type WorkerDeps } from './target-worker.ts';
@@ -26,7 +24,8 @@ export interface ForwarderOptions {
   schedule?: RetrySchedule;
   timeoutMs?: number;
   now?: () => number;
-  onError?: (error: unknown) => void;
+  /** Unexpected failures of a delivery loop (the loop pauses and goes on); the engine sends them to its log. */
+  onError: (error: unknown) => void;
 }
 
 export class Forwarder {
@@ -52,7 +51,7 @@ export class Forwarder {
       schedule: validateSchedule(options.schedule ?? OPENMAIL_RETRY_SCHEDULE),
       timeoutMs,
       now,
-      onError: options.onError ?? ((error) => console.error('mailbridge: forwarding failed:', error)),
+      onError: options.onError,
     };
     this.setTargets(options.targets);
   }
@@ -142,10 +141,5 @@ export class Forwarder {
     let min: number | null = null;
     for (const worker of this.#workers.values()) min = min === null ? worker.cursor : Math.min(min, worker.cursor);
     return min;
-  }
-
-  /** `GET /v1/deliveries` and `POST /v1/deliveries/:id/retry`, for the local API server. */
-  routes(): LocalRoute[] {
-    return deliveryRoutes(this);
   }
 }

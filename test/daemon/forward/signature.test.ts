@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signPayload, verifySignature } from '../../../../daemon/local-api/forward/signature.ts';
+import { signPayload, verifySignature } from '../../../daemon/forward/signature.ts';
 
 const SECRET = 'whsec_local_test';
 const TIMESTAMP = 1771927500;

@@ -5,15 +5,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MailEvent, StoredEvent } from '../../../../shared/event.ts';
-import { EventHub } from '../../../../daemon/hub.ts';
-import { Forwarder, type ForwarderOptions } from '../../../../daemon/local-api/forward/forwarder.ts';
-import type { ForwardTarget } from '../../../../daemon/local-api/forward/forward-target.ts';
-import { verifySignature } from '../../../../daemon/local-api/forward/signature.ts';
-import { openDatabase, type Database } from '../../../../daemon/store/db.ts';
-import { EventStore } from '../../../../daemon/store/events.ts';
-import { waitFor } from '../../../support/wait-for.ts';
-import { mailEvent, mailEvents, startHarness, type Harness } from '../harness.ts';
+import type { MailEvent, StoredEvent } from '../../../shared/event.ts';
+import { createEventHub, type EventHub } from '../../../daemon/hub.ts';
+import { Forwarder, type ForwarderOptions } from '../../../daemon/forward/forwarder.ts';
+import type { ForwardTarget } from '../../../daemon/forward/forward-target.ts';
+import { verifySignature } from '../../../daemon/forward/signature.ts';
+import { openDatabase, type Database } from '../../../daemon/store/db.ts';
+import { EventStore } from '../../../daemon/store/events.ts';
+import { waitFor } from '../../support/wait-for.ts';
+import { mailEvent, mailEvents, startHarness, type Harness } from '../local-api/harness.ts';
 
 const SECRET = 'whsec_forward_test';
 
@@ -138,17 +138,21 @@ describe('Forwarder', () => {
   }
 
   function commit(batch: readonly MailEvent[]): StoredEvent[] {
-    const { stored } = events.commit('work', batch);
-    hub.publish(stored);
-    return stored;
+    return events.commit('work', batch).stored;
+  }
+
+  /** A store over `db` that publishes its commits to a fresh hub, as the engine's does. */
+  function openStore(): void {
+    const feed = createEventHub((error) => errors.push(error));
+    hub = feed.hub;
+    events = new EventStore(db, Date.now, feed.publish);
   }
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-forward-'));
     file = path.join(root, 'events.db');
     db = openDatabase(file);
-    events = new EventStore(db);
-    hub = new EventHub((error) => errors.push(error));
+    openStore();
     errors.length = 0;
   });
 
@@ -252,8 +256,7 @@ describe('Forwarder', () => {
 
     // A new process over the same file; events arrive while no forwarder runs.
     db = openDatabase(file);
-    events = new EventStore(db);
-    hub = new EventHub((error) => errors.push(error));
+    openStore();
     const whileDown = commit(mailEvents(4));
     sink.behave = () => 200;
     const after = forwarder({ targets: [target(sink.url)] });
@@ -306,23 +309,21 @@ describe('Forwarder dead letters through the local API', () => {
   let f: Forwarder;
 
   beforeEach(async () => {
-    harness = await startHarness({ socketDir: null });
     sink = await Receiver.start();
+    // The engine's own forwarder, reached over the local API through the control calls, as in the app.
+    harness = await startHarness({ socketDir: null, engine: { forwardTargets: [target(sink.url)], forwardSchedule: [0, 5, 5] } });
+    f = harness.engine.daemon.forwarder!;
   });
 
   afterEach(async () => {
-    await f?.stop();
-    await sink.close();
     await harness.close();
+    await sink.close();
   });
 
   it('dead-letters after the last try, moves on, lists it, and re-delivers it on retry', async () => {
     let failing = true;
     const [doomed, next] = [mailEvent(), mailEvent()];
     sink.behave = (delivery) => (failing && delivery.eventId === doomed.event_id ? 500 : 200);
-    f = new Forwarder({ db: harness.db, events: harness.events, hub: harness.hub, targets: [target(sink.url)], schedule: [0, 5, 5] });
-    harness.ctx.routes = f.routes();
-    f.start();
     const committed = harness.commit([doomed, next]);
 
     await waitFor(() => sink.handled.length === 1, 5_000, 'the next event');
