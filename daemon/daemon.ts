@@ -22,7 +22,7 @@ import { acquireInstanceLock } from './store/instance-lock.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
 import { UpstreamConnection } from './upstream/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/heartbeat.ts';
-import { systemTimers } from './upstream/timers.ts';
+import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;

@@ -9,7 +9,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts'
 import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatPolicy } from './heartbeat.ts';
 import { SlidingWindow } from './rate-limit.ts';
 import { UpstreamStatusTracker } from './state.ts';
-import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
+import { systemTimers, type TimerHandle, type Timers } from '../clock.ts';
 
 export interface CommitResult {
   stored: number;

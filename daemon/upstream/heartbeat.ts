@@ -1,7 +1,7 @@
 // Half-open detection: a socket whose peer vanished (lid closed, Wi-Fi gone, NAT entry expired) still looks
 // open. We ping on an interval and declare the socket dead when nothing at all arrives by the deadline.
 // Worst case detection = intervalMs + timeoutMs (20 s with the defaults, inside the 25 s goal).
-import type { TimerHandle, Timers } from './timers.ts';
+import type { TimerHandle, Timers } from '../clock.ts';
 
 export interface HeartbeatPolicy {
   intervalMs: number;
