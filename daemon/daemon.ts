@@ -188,10 +188,7 @@ export class Daemon {
       inboxIds: account.inboxIds,
       eventTypes: account.eventTypes,
       cursor: this.events.cursor(account.name),
-      commit: (events, cursor) => {
-        const result = this.#commit(account.name, events, cursor);
-        return { stored: result.stored.length, duplicates: result.duplicates };
-      },
+      commit: (events, cursor) => this.#commit(account.name, events, cursor),
       clearCursor: () => this.events.setCursor(account.name, null),
       log: this.#o.log,
       heartbeat: this.#o.heartbeat ?? DEFAULT_HEARTBEAT,

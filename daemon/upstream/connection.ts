@@ -5,16 +5,12 @@ import type { MailEvent } from '../../shared/event.ts';
 import type { UpstreamStatus } from '../../shared/status.ts';
 import { MAX_FRAME_BYTES, type CloseAction, type Frame, type ProviderAdapter } from '../providers/adapter.ts';
 import { errorMessage, type Logger } from '../log.ts';
+import type { CommitResult } from '../store/events.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatPolicy } from './heartbeat.ts';
 import { SlidingWindow } from './rate-limit.ts';
 import { UpstreamStatusTracker } from './state.ts';
 import { systemTimers, type TimerHandle, type Timers } from '../clock.ts';
-
-export interface CommitResult {
-  stored: number;
-  duplicates: number;
-}
 
 export interface UpstreamOptions {
   account: string;
@@ -307,7 +303,7 @@ export class UpstreamConnection {
       return;
     }
     this.#cursor = cursor;
-    this.#status.count('events', result.stored);
+    this.#status.count('events', result.stored.length);
     this.#status.count('duplicates', result.duplicates);
     this.#status.recordEvents(cursor, this.#o.timers.now());
     const replay = this.#replay;

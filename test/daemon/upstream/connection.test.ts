@@ -39,10 +39,7 @@ async function setup(providerOptions: DemoProviderOptions = {}, key: string | nu
     inboxIds: [],
     eventTypes: [],
     cursor: store.cursor(ACCOUNT),
-    commit: (events, cursor) => {
-      const result = store.commit(ACCOUNT, events, cursor);
-      return { stored: result.stored.length, duplicates: result.duplicates };
-    },
+    commit: (events, cursor) => store.commit(ACCOUNT, events, cursor),
     clearCursor: () => store.setCursor(ACCOUNT, null),
     log: createLogger('debug', (line) => logs.push(line)),
     heartbeat,
@@ -207,7 +204,7 @@ describe('UpstreamConnection', () => {
       inboxIds: [],
       eventTypes: [],
       cursor: store.cursor(ACCOUNT),
-      commit: (events, cursor) => ({ stored: store.commit(ACCOUNT, events, cursor).stored.length, duplicates: 0 }),
+      commit: (events, cursor) => store.commit(ACCOUNT, events, cursor),
       clearCursor: () => store.setCursor(ACCOUNT, null),
       log: createLogger('error', () => {}),
     });
