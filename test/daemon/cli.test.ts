@@ -137,7 +137,7 @@ describe('mailbridge run', () => {
     const response = await fetch(`${endpoint.url}/v1/events?after=1&wait=15`, { headers: { authorization: `Bearer ${endpoint.token}` } });
     const page = (await response.json()) as EventsResponse;
     expect(page.events.map((e) => e.event_id)).toContain(missed.event_id);
-    // The heartbeat alone would need up to 20 s; this bound proves the wake path, `npm run bench` measures it.
+    // The heartbeat alone would need up to 14 s; this bound proves the wake path, `npm run bench` measures it.
     expect(Date.now() - resumed).toBeLessThan(5_000);
   });
 
