@@ -115,7 +115,9 @@ describe('mailbridge run', () => {
       await sleep(100);
       stored = await allEvents(dataDir);
     }
-    expect(stored.map((e) => e.event_id)).toEqual(emitted);
+    // A restart slower than 100 emits pages past the replay cap, and paging stores live mail before the rest of
+    // the backlog: once each, not in the provider's order.
+    expect(stored.map((e) => e.event_id).toSorted()).toEqual(emitted.toSorted());
     expect(new Set(stored.map((e) => e.seq)).size).toBe(stored.length);
   });
 
