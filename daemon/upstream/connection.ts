@@ -291,6 +291,8 @@ export class UpstreamConnection {
   /** A short page ended the replay: everything received since is safe to persist as the cursor. */
   #replayComplete(pagedPastCap: boolean): void {
     this.#batch.flush();
+    // A refused batch dropped the socket: the cursor stays behind what was not stored, and the replay comes again.
+    if (!this.#ws) return;
     const cursor = this.#replay.persistable;
     if (cursor !== null && cursor !== this.#replay.cursor) this.#commitCursor(cursor);
     if (pagedPastCap) this.#status.setGap(null);
