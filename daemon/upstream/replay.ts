@@ -125,7 +125,7 @@ export class ReplayPager {
   }
 
   #closePage(): void {
-    if (this.#page?.settle) this.#timers.clearTimeout(this.#page.settle);
+    if (this.#page && this.#page.settle !== null) this.#timers.clearTimeout(this.#page.settle);
     this.#page = null;
   }
 }
