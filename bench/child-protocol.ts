@@ -21,7 +21,7 @@ export interface ChildOptions {
   unixSocket: boolean;
   forwardTargets: ChildForwardTarget[];
   /** Omitted: the engine's defaults, as a person runs it. */
-  heartbeat?: { intervalMs: number; timeoutMs: number };
+  heartbeat?: { quietMs: number; timeoutMs: number };
   backoff?: { baseMs: number; capMs: number; stableMs: number };
   retention?: { maxAgeDays: number | null; maxEvents: number | null };
   verbose?: boolean;

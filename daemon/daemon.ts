@@ -23,7 +23,7 @@ import { acquireInstanceLock } from './store/instance-lock.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
 import { UpstreamConnection } from './upstream/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/heartbeat.ts';
-import { systemTimers } from './upstream/timers.ts';
+import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -190,10 +190,7 @@ export class Daemon {
       inboxIds: account.inboxIds,
       eventTypes: account.eventTypes,
       cursor: this.events.cursor(account.name),
-      commit: (events, cursor) => {
-        const result = this.#commit(account.name, events, cursor);
-        return { stored: result.stored.length, duplicates: result.duplicates };
-      },
+      commit: (events, cursor) => this.#commit(account.name, events, cursor),
       clearCursor: () => this.events.setCursor(account.name, null),
       log: this.#o.log,
       heartbeat: this.#o.heartbeat ?? DEFAULT_HEARTBEAT,

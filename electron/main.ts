@@ -12,7 +12,7 @@ import { createLogger, errorMessage } from '../daemon/log.ts';
 import { defaultDataDir } from '../daemon/paths.ts';
 import { SecretStore } from '../daemon/store/secrets.ts';
 import { openSettings, type SettingsStore } from '../daemon/store/settings.ts';
-import { systemTimers } from '../daemon/upstream/timers.ts';
+import { systemTimers } from '../daemon/clock.ts';
 import { claimSingleInstance, stopBeforeQuit } from './app-lifecycle.ts';
 import { appFiles } from './app-files.ts';
 import { APP_ID } from './app-identity.ts';

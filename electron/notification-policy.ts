@@ -3,7 +3,7 @@
 // away" instead of a flood. Pure apart from the injected clock: the adapter only displays the notices.
 import { MESSAGE_RECEIVED, type StoredEvent } from '../shared/event.ts';
 import type { NotificationSettings } from '../shared/settings.ts';
-import type { TimerHandle, Timers } from '../daemon/upstream/timers.ts';
+import type { TimerHandle, Timers } from '../daemon/clock.ts';
 import { bodySnippet, senderName, subjectLine } from './mail-text.ts';
 
 export type NoticeTarget = { kind: 'event'; seq: number } | { kind: 'list' };

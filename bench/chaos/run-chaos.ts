@@ -93,7 +93,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       unixSocket: true,
       forwardTargets: [{ id: 'chaos-hook', url: receiver.url, secret: receiver.secret }],
       // Short, so half-open sockets are found in a second rather than twenty.
-      heartbeat: { intervalMs: 500, timeoutMs: 500 },
+      heartbeat: { quietMs: 500, timeoutMs: 500 },
       backoff: { baseMs: 50, capMs: 500, stableMs: 1_000 },
       retention: { maxAgeDays: null, maxEvents: null },
     },

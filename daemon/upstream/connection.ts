@@ -1,20 +1,20 @@
-// One account's persistent upstream socket: connect, subscribe with the replay cursor, commit every event
-// before the cursor moves, detect half-open sockets, and come back at once on wake.
+// One account's persistent upstream socket: connect, subscribe, go live, and come back after a drop, a half-open
+// socket or a wake. This file owns the socket's lifecycle and wires the jobs beside it: replay.ts (which cursor may
+// be persisted, when to ask for the next page), commit-batch.ts, outbox.ts, provider-errors.ts and heartbeat.ts.
 import WebSocket from 'ws';
 import type { MailEvent } from '../../shared/event.ts';
 import type { UpstreamStatus } from '../../shared/status.ts';
-import { MAX_FRAME_BYTES, type CloseAction, type Frame, type ProviderAdapter } from '../providers/adapter.ts';
+import { MAX_FRAME_BYTES, type CloseAction, type ErrorKind, type Frame, type ProviderAdapter } from '../providers/adapter.ts';
 import { errorMessage, type Logger } from '../log.ts';
+import type { CommitResult } from '../store/events.ts';
+import { systemTimers, type TimerHandle, type Timers } from '../clock.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { CommitBatch } from './commit-batch.ts';
 import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatPolicy } from './heartbeat.ts';
-import { SlidingWindow } from './rate-limit.ts';
+import { Outbox } from './outbox.ts';
+import { closeResponse, errorFrameResponse, handshakeResponse } from './provider-errors.ts';
+import { ReplayPager } from './replay.ts';
 import { UpstreamStatusTracker } from './state.ts';
-import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
-
-export interface CommitResult {
-  stored: number;
-  duplicates: number;
-}
 
 export interface UpstreamOptions {
   account: string;
@@ -53,47 +53,24 @@ export function displayUrl(url: string): string {
   }
 }
 
-/**
- * One replay page: the first `replayCap` events after the provider acknowledged a subscribe that carried a cursor.
- * Until the replay is known to be complete, the persisted cursor follows the page, never a live event that
- * arrived beside it: a cursor past unreplayed events would skip them for good.
- */
-interface ReplayWindow {
-  acknowledged: boolean;
-  count: number;
-  /** The page's last event: where the next page starts, and the furthest cursor safe to persist. */
-  lastId: string | null;
-  settle: TimerHandle | null;
-}
-
 export class UpstreamConnection {
   readonly account: string;
   readonly #o: Required<Omit<UpstreamOptions, 'apiKey' | 'cursor'>>;
   readonly #status: UpstreamStatusTracker;
   #apiKey: string | null;
-  #cursor: string | null;
   #ws: WebSocket | null = null;
   #heartbeat: Heartbeat | null = null;
-  #limiter: SlidingWindow | null = null;
-  #outbox: string[] = [];
-  #outboxTimer: TimerHandle | null = null;
+  #outbox: Outbox | null = null;
   #connectTimer: TimerHandle | null = null;
   #retryTimer: TimerHandle | null = null;
   #stableTimer: TimerHandle | null = null;
-  #pending: MailEvent[] = [];
-  /** The cursor to persist with the pending events. */
-  #pendingCursor: string | null = null;
-  /** The newest event received, which becomes the cursor once a replay is complete. */
-  #newestId: string | null = null;
-  #flushScheduled = false;
-  #replay: ReplayWindow | null = null;
-  #pagingReplay = false;
+  readonly #replay: ReplayPager;
+  readonly #batch: CommitBatch;
   #lastWake = -Infinity;
 
   constructor(options: UpstreamOptions) {
     this.account = options.account;
     this.#apiKey = options.apiKey;
-    this.#cursor = options.cursor;
     this.#o = {
       timers: systemTimers,
       random: Math.random,
@@ -110,6 +87,23 @@ export class UpstreamConnection {
       { account: options.account, provider: options.adapter.name, url: displayUrl(options.url), cursor: options.cursor },
       () => this.#o.timers.now(),
     );
+    const { adapter, timers } = this.#o;
+    this.#replay = new ReplayPager(
+      { supportsReplay: adapter.supportsReplay, cap: adapter.replayCap, settleMs: this.#o.replaySettleMs },
+      timers,
+      options.cursor,
+      (pagedPastCap) => this.#replayComplete(pagedPastCap),
+    );
+    this.#batch = new CommitBatch({
+      commit: this.#o.commit,
+      cursor: () => this.#replay.persistable,
+      committed: (cursor, result) => this.#committed(cursor, result),
+      failed: (error, count) => {
+        // Not committed means not acknowledged: drop the socket so the provider replays from the old cursor.
+        this.#o.log.error(`[${this.account}] could not store ${count} event(s): ${errorMessage(error)}`);
+        if (this.#ws) this.#failed({ action: 'reconnect', minDelayMs: 1_000, reason: `store failed: ${errorMessage(error)}` });
+      },
+    });
   }
 
   status(): UpstreamStatus {
@@ -180,7 +174,10 @@ export class UpstreamConnection {
       return this.#failed({ action: 'reconnect', minDelayMs: 0, reason: errorMessage(error) });
     }
     this.#ws = ws;
-    this.#limiter = new SlidingWindow(this.#o.adapter.clientRate.messages, this.#o.adapter.clientRate.perMs);
+    this.#outbox = new Outbox(this.#o.adapter.clientRate, this.#o.timers, {
+      ready: () => ws.readyState === WebSocket.OPEN,
+      send: (frame) => ws.send(frame),
+    });
     this.#connectTimer = this.#o.timers.setTimeout(() => {
       if (ws !== this.#ws) return;
       this.#failed({ action: 'reconnect', minDelayMs: 0, reason: 'timed out waiting for the provider to accept the subscription' });
@@ -211,8 +208,7 @@ export class UpstreamConnection {
       const status = response.statusCode ?? 0;
       response.resume();
       request.destroy();
-      const action = this.#o.adapter.onHandshakeStatus(status);
-      this.#failed({ ...action, reason: `provider refused the connection: HTTP ${status} (${action.reason})` });
+      this.#failed(handshakeResponse(this.#o.adapter, status));
     });
     ws.on('error', (error) => {
       if (ws !== this.#ws) return;
@@ -220,38 +216,27 @@ export class UpstreamConnection {
     });
     ws.on('close', (code, reasonBuffer) => {
       if (ws !== this.#ws) return;
-      const reason = reasonBuffer.toString('utf8').slice(0, 200);
-      const action = this.#o.adapter.onClose(code, reason);
-      this.#failed({ ...action, reason: `closed by provider: ${code}${reason ? ` ${reason}` : ''} (${action.reason})` });
+      this.#failed(closeResponse(this.#o.adapter, code, reasonBuffer.toString('utf8').slice(0, 200)));
     });
   }
 
   #subscribe(): void {
-    const lastEventId = this.#o.adapter.supportsReplay ? this.#cursor : null;
-    if (this.#replay?.settle) this.#o.timers.clearTimeout(this.#replay.settle);
-    this.#replay = lastEventId !== null && this.#o.adapter.replayCap !== null ? { acknowledged: false, count: 0, lastId: null, settle: null } : null;
-    this.#send(this.#o.adapter.subscribeFrame({ inboxIds: this.#o.inboxIds, eventTypes: this.#o.eventTypes, lastEventId }));
+    const lastEventId = this.#replay.subscribe();
+    this.#outbox?.send(this.#o.adapter.subscribeFrame({ inboxIds: this.#o.inboxIds, eventTypes: this.#o.eventTypes, lastEventId }));
   }
 
   #onFrame(frame: Frame): void {
     switch (frame.kind) {
       case 'event':
-        this.#pending.push(frame.event);
-        this.#newestId = frame.event.event_id;
-        this.#pendingCursor = this.#replayCursor(frame.event.event_id);
-        if (!this.#flushScheduled) {
-          // Frames that arrive in one read are committed in one transaction.
-          this.#flushScheduled = true;
-          setImmediate(() => this.#flush());
-        }
+        this.#replay.event(frame.event.event_id);
+        this.#batch.add(frame.event);
         return;
       case 'subscribed':
         if (this.#status.state === 'subscribing') this.#live();
-        if (this.#replay) this.#replay.acknowledged = true;
-        this.#armReplaySettle();
+        this.#replay.acknowledged();
         return;
       case 'ping':
-        if (frame.reply) this.#send(frame.reply);
+        if (frame.reply) this.#outbox?.send(frame.reply);
         return;
       case 'error':
         return this.#onProviderError(frame.error, frame.message);
@@ -271,87 +256,52 @@ export class UpstreamConnection {
     this.#connectTimer = null;
     this.#status.count('connects');
     this.#status.transition('live', { lastError: null });
-    this.#o.log.info(`[${this.account}] live on ${displayUrl(this.#o.url)}${this.#cursor ? ` (resuming after ${this.#cursor})` : ''}`);
+    const cursor = this.#replay.cursor;
+    this.#o.log.info(`[${this.account}] live on ${displayUrl(this.#o.url)}${cursor ? ` (resuming after ${cursor})` : ''}`);
     this.#stableTimer = this.#o.timers.setTimeout(() => this.#status.setAttempt(0), this.#o.backoff.stableMs);
   }
 
-  #onProviderError(kind: string, message: string): void {
+  #onProviderError(kind: ErrorKind, message: string): void {
     this.#status.count('errors');
     this.#o.log.warn(`[${this.account}] provider error (${kind}): ${message.slice(0, 200)}`);
-    if (kind === 'unauthorized') {
+    const response = errorFrameResponse(kind, message);
+    if (response.action === 'needs_key') {
       this.#teardown();
-      this.#status.transition('needs_key', { lastError: `the provider rejected the API key: ${message.slice(0, 200)}` });
-    } else if (kind === 'cursor_unknown') {
-      this.#cursor = null;
-      this.#replay = null;
+      this.#status.transition('needs_key', { lastError: response.reason });
+    } else if (response.action === 'forget_cursor') {
+      this.#replay.forget();
       this.#o.clearCursor();
       this.#status.setCursor(null);
-      this.#status.setGap({ at: this.#isoNow(), reason: 'the provider did not recognise the replay cursor; events before this may be missing' });
+      this.#status.setGap({ at: this.#isoNow(), reason: response.gap });
       this.#subscribe();
     }
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    const events = this.#pending;
-    if (events.length === 0) return;
-    this.#pending = [];
-    const cursor = this.#pendingCursor;
-    let result: CommitResult;
-    try {
-      result = this.#o.commit(events, cursor);
-    } catch (error) {
-      // Not committed means not acknowledged: drop the socket so the provider replays from the old cursor.
-      this.#o.log.error(`[${this.account}] could not store ${events.length} event(s): ${errorMessage(error)}`);
-      if (this.#ws) this.#failed({ action: 'reconnect', minDelayMs: 1_000, reason: `store failed: ${errorMessage(error)}` });
-      return;
-    }
-    this.#cursor = cursor;
-    this.#status.count('events', result.stored);
+  #committed(cursor: string | null, result: CommitResult): void {
+    this.#status.count('events', result.stored.length);
     this.#status.count('duplicates', result.duplicates);
     this.#status.recordEvents(cursor, this.#o.timers.now());
-    const replay = this.#replay;
-    if (replay && replay.count === this.#o.adapter.replayCap && this.#ws) {
+    if (this.#replay.committed(cursor)) {
       // The provider stopped at its cap: ask again from the page's end until a page comes back short.
-      this.#pagingReplay = true;
-      this.#status.setGap({ at: this.#isoNow(), reason: `replay hit the provider's ${replay.count}-event cap; fetching the rest` });
+      this.#status.setGap({ at: this.#isoNow(), reason: `replay hit the provider's ${this.#o.adapter.replayCap}-event cap; fetching the rest` });
       this.#subscribe();
     }
   }
 
-  /** Counts an arriving event into the replay page and returns the cursor that may be persisted with it. */
-  #replayCursor(eventId: string): string | null {
-    const replay = this.#replay;
-    if (!replay) return eventId;
-    if (replay.acknowledged && replay.count < this.#o.adapter.replayCap!) {
-      replay.count += 1;
-      replay.lastId = eventId;
-      this.#armReplaySettle();
-    }
-    return replay.lastId ?? this.#cursor;
-  }
-
-  #armReplaySettle(): void {
-    const replay = this.#replay;
-    if (!replay) return;
-    if (replay.settle !== null) this.#o.timers.clearTimeout(replay.settle);
-    replay.settle = this.#o.timers.setTimeout(() => {
-      if (this.#replay !== replay || replay.count === this.#o.adapter.replayCap) return;
-      // A short page: the backlog is done, and everything received since is safe to persist as the cursor.
-      this.#replay = null;
-      this.#flush();
-      if (this.#newestId !== null && this.#newestId !== this.#cursor) this.#commitCursor(this.#newestId);
-      if (this.#pagingReplay) {
-        this.#pagingReplay = false;
-        this.#status.setGap(null);
-      }
-    }, this.#o.replaySettleMs);
+  /** A short page ended the replay: everything received since is safe to persist as the cursor. */
+  #replayComplete(pagedPastCap: boolean): void {
+    this.#batch.flush();
+    // A refused batch dropped the socket: the cursor stays behind what was not stored, and the replay comes again.
+    if (!this.#ws) return;
+    const cursor = this.#replay.persistable;
+    if (cursor !== null && cursor !== this.#replay.cursor) this.#commitCursor(cursor);
+    if (pagedPastCap) this.#status.setGap(null);
   }
 
   #commitCursor(cursor: string): void {
     try {
       this.#o.commit([], cursor);
-      this.#cursor = cursor;
+      this.#replay.committed(cursor);
       this.#status.setCursor(cursor);
     } catch (error) {
       this.#o.log.error(`[${this.account}] could not store the cursor: ${errorMessage(error)}`);
@@ -373,29 +323,6 @@ export class UpstreamConnection {
     this.#o.log.warn(`[${this.account}] heartbeat missed: dropping the half-open socket`);
     this.#teardown();
     this.#scheduleRetry(0, 'no answer to heartbeat');
-  }
-
-  #send(frame: string): void {
-    this.#outbox.push(frame);
-    this.#drainOutbox();
-  }
-
-  #drainOutbox(): void {
-    const ws = this.#ws;
-    const limiter = this.#limiter;
-    if (!ws || !limiter || this.#outboxTimer !== null) return;
-    while (this.#outbox.length > 0 && ws.readyState === WebSocket.OPEN) {
-      const wait = limiter.waitMs(this.#o.timers.now());
-      if (wait > 0) {
-        this.#outboxTimer = this.#o.timers.setTimeout(() => {
-          this.#outboxTimer = null;
-          this.#drainOutbox();
-        }, wait);
-        return;
-      }
-      limiter.record(this.#o.timers.now());
-      ws.send(this.#outbox.shift()!);
-    }
   }
 
   #failed(action: CloseAction): void {
@@ -432,14 +359,14 @@ export class UpstreamConnection {
     this.#ws = null;
     this.#heartbeat?.stop();
     this.#heartbeat = null;
-    for (const timer of [this.#connectTimer, this.#stableTimer, this.#outboxTimer, this.#replay?.settle ?? null]) {
+    this.#outbox?.stop();
+    this.#outbox = null;
+    for (const timer of [this.#connectTimer, this.#stableTimer]) {
       if (timer !== null) this.#o.timers.clearTimeout(timer);
     }
-    this.#connectTimer = this.#stableTimer = this.#outboxTimer = null;
-    this.#replay = null;
-    this.#outbox = [];
-    this.#limiter = null;
-    if (this.#pending.length > 0) this.#flush();
+    this.#connectTimer = this.#stableTimer = null;
+    this.#replay.abandon();
+    this.#batch.flush();
     if (ws) {
       ws.removeAllListeners();
       ws.on('error', () => {});

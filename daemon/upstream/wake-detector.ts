@@ -1,7 +1,7 @@
 // Headless wake detection. Without Electron's powerMonitor, a suspended process (laptop sleep, SIGSTOP)
 // notices only that its timers fired late. Wall-clock time is used on purpose: the monotonic clock stops
 // during system sleep on Linux and macOS, so it cannot see the gap.
-import type { TimerHandle, Timers } from './timers.ts';
+import type { TimerHandle, Timers } from '../clock.ts';
 
 export interface WakeDetectorOptions {
   /** How often to look at the clock. */

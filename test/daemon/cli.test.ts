@@ -118,7 +118,9 @@ describe('mailbridge run', () => {
       await sleep(100);
       stored = await allEvents(dataDir);
     }
-    expect(stored.map((e) => e.event_id)).toEqual(emitted);
+    // A restart slower than 100 emits pages past the replay cap, and paging stores live mail before the rest of
+    // the backlog: once each, not in the provider's order.
+    expect(stored.map((e) => e.event_id).toSorted()).toEqual(emitted.toSorted());
     expect(new Set(stored.map((e) => e.seq)).size).toBe(stored.length);
   });
 
@@ -140,7 +142,7 @@ describe('mailbridge run', () => {
     const response = await fetch(`${endpoint.url}/v1/events?after=1&wait=15`, { headers: { authorization: `Bearer ${endpoint.token}` } });
     const page = (await response.json()) as EventsResponse;
     expect(page.events.map((e) => e.event_id)).toContain(missed.event_id);
-    // The heartbeat alone would need up to 20 s; this bound proves the wake path, `npm run bench` measures it.
+    // The heartbeat alone would need up to 14 s; this bound proves the wake path, `npm run bench` measures it.
     expect(Date.now() - resumed).toBeLessThan(5_000);
   });
 

@@ -1,6 +1,6 @@
 // A clock the test moves by hand, for the pure timing logic (backoff, heartbeat, wake detection).
 // Socket behaviour is tested against real sockets elsewhere; this only replaces the passage of time.
-import type { TimerHandle, Timers } from '../../daemon/upstream/timers.ts';
+import type { TimerHandle, Timers } from '../../daemon/clock.ts';
 
 interface Pending {
   at: number;

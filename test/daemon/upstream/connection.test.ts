@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(providerOptions: DemoProviderOptions = {}, key: string | null = KEY, heartbeat = { intervalMs: 150, timeoutMs: 150 }) {
+async function setup(providerOptions: DemoProviderOptions = {}, key: string | null = KEY, heartbeat = { quietMs: 150, timeoutMs: 150 }) {
   const provider = await DemoProvider.start({ apiKey: KEY, pingIntervalMs: 60_000, ...providerOptions });
   cleanups.push(() => provider.stop());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-upstream-'));
@@ -39,10 +39,7 @@ async function setup(providerOptions: DemoProviderOptions = {}, key: string | nu
     inboxIds: [],
     eventTypes: [],
     cursor: store.cursor(ACCOUNT),
-    commit: (events, cursor) => {
-      const result = store.commit(ACCOUNT, events, cursor);
-      return { stored: result.stored.length, duplicates: result.duplicates };
-    },
+    commit: (events, cursor) => store.commit(ACCOUNT, events, cursor),
     clearCursor: () => store.setCursor(ACCOUNT, null),
     log: createLogger('debug', (line) => logs.push(line)),
     heartbeat,
@@ -182,7 +179,7 @@ describe('UpstreamConnection', () => {
 
   it('drops a dead-looking socket and is live again at once on wake', async () => {
     // A heartbeat far too slow to help: only wake() can bring this connection back in time.
-    const { provider, store, connection } = await setup({}, KEY, { intervalMs: 60_000, timeoutMs: 60_000 });
+    const { provider, store, connection } = await setup({}, KEY, { quietMs: 60_000, timeoutMs: 60_000 });
     connection.start();
     await live(connection);
     provider.emit();
@@ -207,7 +204,7 @@ describe('UpstreamConnection', () => {
       inboxIds: [],
       eventTypes: [],
       cursor: store.cursor(ACCOUNT),
-      commit: (events, cursor) => ({ stored: store.commit(ACCOUNT, events, cursor).stored.length, duplicates: 0 }),
+      commit: (events, cursor) => store.commit(ACCOUNT, events, cursor),
       clearCursor: () => store.setCursor(ACCOUNT, null),
       log: createLogger('error', () => {}),
     });

@@ -1,4 +1,5 @@
-// The clock the upstream logic runs on, passed in so state machines are testable without real time.
+// The app clock: the engine's state machines and the tray app's policies take it as a parameter, so they are testable
+// without real time.
 
 export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
 
