@@ -7,7 +7,7 @@ import { MAX_FRAME_BYTES, type CloseAction, type Frame, type ProviderAdapter } f
 import { errorMessage, type Logger } from '../log.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatPolicy } from './heartbeat.ts';
-import { SlidingWindow } from './rate-limit.ts';
+import { SlidingWindow } from '../rate-limit.ts';
 import { UpstreamStatusTracker } from './state.ts';
 import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
 
