@@ -130,7 +130,7 @@ export class Daemon {
     this.addRoutes(this.#forwarder.routes());
 
     if (this.#o.port !== null) {
-      this.#localWs = createLocalWs({ events: this.events, hub: this.hub });
+      this.#localWs = createLocalWs({ events: this.events, hub: this.hub, log });
       const context: LocalApiContext = {
         version: VERSION,
         dataDir: this.dataDir,
