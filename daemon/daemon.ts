@@ -144,7 +144,7 @@ export class Daemon {
     this.#forwarder.start();
 
     if (this.#o.port !== null) {
-      this.#localWs = createLocalWs({ events: this.events, hub: this.hub });
+      this.#localWs = createLocalWs({ events: this.events, hub: this.hub, log });
       const context: LocalApiContext = {
         version: VERSION,
         dataDir: this.dataDir,

@@ -2,11 +2,26 @@
 // (auth, subscribe filters, last_event_id replay, pings, limits, close codes). It is the upstream of
 // `mailbridge run --demo`, and its fault controls let tests put the relay through drops, half-open
 // sockets, restarts, duplicates, reordering and revoked keys.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { MailEvent } from '../../shared/event.ts';
+import { clientBudget, readClientMessage, type ClientFrame } from '../openmail-protocol/client-frames.ts';
+import { presentedKey, REFUSALS, refuseUpgrade, requestUrl } from '../openmail-protocol/handshake.ts';
+import {
+  CLIENT_BUDGET,
+  MAX_CLIENT_FRAME_BYTES,
+  MAX_CONNECTIONS,
+  PING_INTERVAL_MS,
+  PONG_TIMEOUT_MS,
+  REPLAY_CAP,
+  WS_PATH,
+} from '../openmail-protocol/policy.ts';
+import { CONNECTION_LIMITED, KEY_REVOKED, closeWith, sendFrame, type ServerFrame } from '../openmail-protocol/server-frames.ts';
+import { answerFrame, type ServerLog } from '../openmail-protocol/session.ts';
+import { matches, type Subscription } from '../openmail-protocol/subscription.ts';
+import type { MessageBudget, SlidingWindow } from '../rate-limit.ts';
 import { DEFAULT_INBOXES, SampleGenerator } from './samples.ts';
 
 export interface DemoProviderOptions {
@@ -21,7 +36,7 @@ export interface DemoProviderOptions {
   pongTimeoutMs?: number;
   replayCap?: number;
   /** Client frames allowed per window, per connection; over it the connection is closed with 4029. */
-  rateLimit?: { messages: number; perMs: number };
+  rateLimit?: MessageBudget;
   /** Open connections per key; over it, an error frame then close 4008. */
   maxConnections?: number;
   /** Largest client frame in bytes; bigger ones close the connection with 1009. */
@@ -40,24 +55,17 @@ export interface SubscribeRecord {
   at: number;
 }
 
-/** One accumulated subscribe frame; null means "all". */
-interface Filter {
-  inboxIds: ReadonlySet<string> | null;
-  eventTypes: ReadonlySet<string> | null;
-}
-
 interface Connection {
   readonly ws: WebSocket;
   readonly key: string;
-  filters: Filter[];
+  subscription: Subscription | null;
   /** Half-open: neither reads nor writes, as if the path between the peers had vanished. */
   silent: boolean;
-  frameTimes: number[];
+  readonly budget: SlidingWindow;
   heartbeat: NodeJS.Timeout | undefined;
   pongDeadline: NodeJS.Timeout | undefined;
 }
 
-const WS_PATH = '/v1/ws';
 const OUT_OF_ORDER_BATCH = 3;
 // A lone held event must still arrive: reordering is a fault, losing mail is not.
 const OUT_OF_ORDER_HOLD_MS = 200;
@@ -69,7 +77,7 @@ export class DemoProvider {
   readonly #pingIntervalMs: number;
   readonly #pongTimeoutMs: number;
   readonly #replayCap: number;
-  readonly #rateLimit: { messages: number; perMs: number };
+  readonly #rateLimit: MessageBudget;
   readonly #maxConnections: number;
   readonly #logLimit: number;
   readonly #wss: WebSocketServer;
@@ -87,6 +95,15 @@ export class DemoProvider {
   #held: MailEvent[] = [];
   #holdTimer: NodeJS.Timeout | undefined;
 
+  /** What the protocol asks of this account: where a cursor sits in its log (an index) and which inboxes are not its own. */
+  readonly #account: ServerLog<number> = {
+    positionOf: (eventId) => {
+      const index = this.#log.findLastIndex((event) => event.event_id === eventId);
+      return index === -1 ? null : index;
+    },
+    foreignInbox: (inboxIds) => inboxIds.find((id) => !this.#inboxes.includes(id)),
+  };
+
   private constructor(options: DemoProviderOptions) {
     this.#inboxes = options.inboxes ?? DEFAULT_INBOXES;
     this.#samples = new SampleGenerator({
@@ -95,13 +112,13 @@ export class DemoProvider {
     });
     this.#apiKey = options.apiKey ?? null;
     this.#intervalMs = options.intervalMs ?? null;
-    this.#pingIntervalMs = options.pingIntervalMs ?? 30_000;
-    this.#pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
-    this.#replayCap = options.replayCap ?? 100;
-    this.#rateLimit = options.rateLimit ?? { messages: 30, perMs: 10_000 };
-    this.#maxConnections = options.maxConnections ?? 10;
+    this.#pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
+    this.#pongTimeoutMs = options.pongTimeoutMs ?? PONG_TIMEOUT_MS;
+    this.#replayCap = options.replayCap ?? REPLAY_CAP;
+    this.#rateLimit = options.rateLimit ?? CLIENT_BUDGET;
+    this.#maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.#logLimit = options.logLimit ?? 10_000;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 64 * 1024 });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? MAX_CLIENT_FRAME_BYTES });
   }
 
   static async start(options: DemoProviderOptions = {}): Promise<DemoProvider> {
@@ -188,9 +205,7 @@ export class DemoProvider {
   revokeKey(): void {
     this.#revoked = true;
     for (const connection of this.#connections) {
-      if (connection.silent) continue;
-      this.#send(connection, { type: 'error', message: 'API key revoked' });
-      connection.ws.close(4001, 'Unauthorized');
+      if (!connection.silent) closeWith(connection.ws, KEY_REVOKED);
     }
   }
 
@@ -219,11 +234,7 @@ export class DemoProvider {
   }
 
   async #listen(port: number): Promise<void> {
-    const server = createServer((request, response) => {
-      const status = request.url?.startsWith(WS_PATH) ? 426 : 404;
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: status === 426 ? 'WebSocket upgrade required' : 'Not found' }));
-    });
+    const server = createServer(answerPlainHttp);
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -247,10 +258,10 @@ export class DemoProvider {
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const url = parseUrl(request.url);
-    if (url?.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
-    const key = bearer(request.headers.authorization) ?? url.searchParams.get('token') ?? '';
-    if (this.#revoked || (this.#apiKey !== null && key !== this.#apiKey)) return refuse(socket, 401, 'Unauthorized');
+    const url = requestUrl(request);
+    if (url?.pathname !== WS_PATH) return refuseUpgrade(socket, REFUSALS.notFound);
+    const key = presentedKey(request, url);
+    if (this.#revoked || (this.#apiKey !== null && key !== this.#apiKey)) return refuseUpgrade(socket, REFUSALS.unauthorized);
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, key));
   }
 
@@ -259,17 +270,13 @@ export class DemoProvider {
     // needed only so that such an error is not rethrown as an uncaught exception.
     ws.on('error', () => {});
     const sameKey = this.#open().filter((connection) => connection.key === key).length;
-    if (sameKey >= this.#maxConnections) {
-      ws.send(JSON.stringify({ type: 'error', message: 'Connection limit exceeded' }));
-      ws.close(4008, 'Connection limit exceeded');
-      return;
-    }
+    if (sameKey >= this.#maxConnections) return closeWith(ws, CONNECTION_LIMITED);
     const connection: Connection = {
       ws,
       key,
-      filters: [],
+      subscription: null,
       silent: false,
-      frameTimes: [],
+      budget: clientBudget(this.#rateLimit),
       heartbeat: undefined,
       pongDeadline: undefined,
     };
@@ -295,82 +302,24 @@ export class DemoProvider {
 
   #onFrame(connection: Connection, data: RawData, isBinary: boolean): void {
     if (connection.silent || connection.ws.readyState !== connection.ws.OPEN) return;
-    if (!this.#withinRate(connection)) {
-      this.#send(connection, { type: 'error', message: 'Rate limit exceeded' });
-      connection.ws.close(4029, 'Rate limit exceeded');
-      return;
-    }
-    if (isBinary) return this.#error(connection, 'Binary frames are not supported');
-    let frame: unknown;
-    try {
-      // With the default binaryType, a text frame arrives as one Buffer.
-      frame = JSON.parse((data as Buffer).toString('utf8'));
-    } catch {
-      return this.#error(connection, 'Invalid JSON');
-    }
-    if (!isRecord(frame) || typeof frame.type !== 'string') return this.#error(connection, 'Missing message type');
-    switch (frame.type) {
-      case 'subscribe':
-        return this.#subscribe(connection, frame);
-      case 'unsubscribe':
-        return this.#unsubscribe(connection, frame);
-      case 'ping':
-        return this.#send(connection, { type: 'pong' });
-      default:
-        return this.#error(connection, `Unknown message type: ${frame.type.slice(0, 64)}`);
-    }
+    const inbound = readClientMessage(connection.budget, data, isBinary, Date.now());
+    if (inbound.kind === 'over_budget') return closeWith(connection.ws, inbound.closing);
+    if (inbound.kind === 'refused') return this.#send(connection, inbound.error);
+    this.#answer(connection, inbound.frame);
   }
 
-  #withinRate(connection: Connection): boolean {
-    const now = Date.now();
-    connection.frameTimes = connection.frameTimes.filter((at) => now - at < this.#rateLimit.perMs);
-    connection.frameTimes.push(now);
-    return connection.frameTimes.length <= this.#rateLimit.messages;
-  }
-
-  #subscribe(connection: Connection, frame: Record<string, unknown>): void {
-    const inboxIds = stringList(frame.inbox_ids);
-    const eventTypes = stringList(frame.event_types);
-    const lastEventId = frame.last_event_id ?? null;
-    if (!inboxIds || !eventTypes || (lastEventId !== null && typeof lastEventId !== 'string')) {
-      return this.#error(connection, 'Invalid subscribe: inbox_ids and event_types must be string arrays, last_event_id a string');
+  #answer(connection: Connection, frame: ClientFrame): void {
+    if (frame.type === 'subscribe') {
+      const { lastEventId, inboxIds, eventTypes } = frame;
+      this.#subscribes.push({ lastEventId, inboxIds, eventTypes, at: Date.now() });
     }
-    this.#subscribes.push({ lastEventId, inboxIds, eventTypes, at: Date.now() });
-    const foreign = inboxIds.find((id) => !this.#inboxes.includes(id));
-    if (foreign !== undefined) return this.#error(connection, `Unauthorized inbox: ${foreign.slice(0, 64)}`);
-    // A rejected frame changes nothing, so the client can resubscribe without the cursor.
-    const after = lastEventId === null ? -1 : this.#log.findLastIndex((event) => event.event_id === lastEventId);
-    if (after === -1 && lastEventId !== null) return this.#error(connection, 'Unknown last_event_id');
-    connection.filters.push({
-      inboxIds: inboxIds.length > 0 ? new Set(inboxIds) : null,
-      eventTypes: eventTypes.length > 0 ? new Set(eventTypes) : null,
-    });
-    this.#send(connection, {
-      type: 'subscribed',
-      inbox_ids: summary(connection.filters.map((filter) => filter.inboxIds)),
-      event_types: summary(connection.filters.map((filter) => filter.eventTypes)),
-    });
-    if (lastEventId === null) return;
+    const answer = answerFrame(connection.subscription, frame, this.#account);
+    connection.subscription = answer.subscription;
+    for (const reply of answer.frames) this.#send(connection, reply);
+    if (answer.replayAfter === null) return;
     // The oldest missed events first, so a client that hits the cap can page on with the newest it got.
-    const missed = this.#log.slice(after + 1).filter((event) => matches(connection, event));
+    const missed = this.#log.slice(answer.replayAfter + 1).filter((event) => matches(connection.subscription, event));
     for (const event of missed.slice(0, this.#replayCap)) this.#send(connection, delivered(event));
-  }
-
-  #unsubscribe(connection: Connection, frame: Record<string, unknown>): void {
-    const inboxIds = stringList(frame.inbox_ids);
-    if (!inboxIds) return this.#error(connection, 'Invalid unsubscribe: inbox_ids must be a string array');
-    if (inboxIds.length === 0) {
-      connection.filters = [];
-    } else {
-      const removed = new Set(inboxIds);
-      connection.filters = connection.filters
-        .map((filter) => ({
-          ...filter,
-          inboxIds: new Set([...(filter.inboxIds ?? this.#inboxes)].filter((id) => !removed.has(id))),
-        }))
-        .filter((filter) => filter.inboxIds.size > 0);
-    }
-    this.#send(connection, { type: 'unsubscribed', inbox_ids: inboxIds });
   }
 
   #deliverLive(event: MailEvent): void {
@@ -390,7 +339,7 @@ export class DemoProvider {
 
   #broadcast(event: MailEvent): void {
     for (const connection of this.#connections) {
-      if (!matches(connection, event)) continue;
+      if (!matches(connection.subscription, event)) continue;
       this.#send(connection, delivered(event));
       if (this.#duplicates) this.#send(connection, delivered(event));
     }
@@ -400,61 +349,19 @@ export class DemoProvider {
     return [...this.#connections].filter((connection) => connection.ws.readyState === connection.ws.OPEN);
   }
 
-  #error(connection: Connection, message: string): void {
-    this.#send(connection, { type: 'error', message });
-  }
-
-  #send(connection: Connection, frame: object): void {
-    if (connection.silent || connection.ws.readyState !== connection.ws.OPEN) return;
-    connection.ws.send(JSON.stringify(frame));
+  #send(connection: Connection, frame: ServerFrame | MailEvent): void {
+    if (!connection.silent) sendFrame(connection.ws, frame);
   }
 }
 
-function matches(connection: Connection, event: MailEvent): boolean {
-  return connection.filters.some(
-    (filter) =>
-      (filter.inboxIds === null || (event.inbox_id !== null && filter.inboxIds.has(event.inbox_id))) &&
-      (filter.eventTypes === null || filter.eventTypes.has(event.event)),
-  );
-}
-
-/** The accumulated filter as the `subscribed` frame reports it: empty means all. */
-function summary(sets: (ReadonlySet<string> | null)[]): string[] {
-  if (sets.some((set) => set === null)) return [];
-  return [...new Set(sets.flatMap((set) => [...(set ?? [])]))];
+/** Plain HTTP on the demo's port: the WebSocket path wants an upgrade, and nothing else exists. */
+function answerPlainHttp(request: IncomingMessage, response: ServerResponse): void {
+  const status = request.url?.startsWith(WS_PATH) ? 426 : 404;
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ error: status === 426 ? 'WebSocket upgrade required' : 'Not found' }));
 }
 
 /** The payload as sent: `delivered_at` is the moment of this delivery. */
 function delivered(event: MailEvent): MailEvent {
   return { ...event, delivered_at: new Date().toISOString() };
-}
-
-function stringList(value: unknown): string[] | null {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function bearer(header: string | undefined): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1] ?? null;
-}
-
-function parseUrl(path: string | undefined): URL | null {
-  try {
-    return new URL(path ?? '/', 'http://127.0.0.1');
-  } catch {
-    return null;
-  }
-}
-
-function refuse(socket: Duplex, status: number, text: string): void {
-  const body = JSON.stringify({ error: text });
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }

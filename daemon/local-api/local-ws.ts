@@ -6,18 +6,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { StoredEvent } from '../../shared/event.ts';
 import type { EventHub } from '../hub.ts';
+import { errorMessage, type Logger } from '../log.ts';
+import { clientBudget, readClientMessage, type ClientFrame } from '../openmail-protocol/client-frames.ts';
+import { CLIENT_BUDGET, CLOSE_GOING_AWAY, MAX_CLIENT_FRAME_BYTES, PING_INTERVAL_MS } from '../openmail-protocol/policy.ts';
+import { closeWith, sendFrame } from '../openmail-protocol/server-frames.ts';
+import { answerFrame, type ServerLog } from '../openmail-protocol/session.ts';
+import { matches, type Subscription } from '../openmail-protocol/subscription.ts';
+import type { MessageBudget, SlidingWindow } from '../rate-limit.ts';
 import type { EventStore } from '../store/events.ts';
-import { SlidingWindow } from '../upstream/rate-limit.ts';
 import { rawErrorResponse } from './http-json.ts';
-import {
-  matches,
-  parseClientFrame,
-  subscribe,
-  subscribedFrame,
-  unsubscribe,
-  type ClientFrame,
-  type Subscription,
-} from './ws-subscriptions.ts';
 
 export interface LocalWsDeps {
   events: EventStore;
@@ -25,9 +22,10 @@ export interface LocalWsDeps {
   /** Protocol pings go out this often; a client that has not answered the previous one is dropped. */
   pingIntervalMs?: number;
   /** Client messages allowed per window, as OpenMail enforces; over it the connection is closed with 4029. */
-  rateLimit?: { messages: number; perMs: number };
+  rateLimit?: MessageBudget;
   now?: () => number;
-  onError?: (error: unknown) => void;
+  /** Where a failure that no client can be told about goes. */
+  log: Logger;
 }
 
 export interface LocalWs {
@@ -38,12 +36,6 @@ export interface LocalWs {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PING_INTERVAL_MS = 30_000;
-export const OPENMAIL_CLIENT_RATE = { messages: 30, perMs: 10_000 };
-export const CLOSE_RATE_LIMITED = 4029;
-const CLOSE_GOING_AWAY = 1001;
-/** Client frames are small commands; this refuses anything else before it is buffered (ws closes with 1009). */
-const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 const REPLAY_PAGE_SIZE = 200;
 /** Past this many unsent bytes a live client is fed from the store at its own pace instead of buffered without bound. */
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -51,27 +43,30 @@ const CLOSE_GRACE_MS = 1000;
 
 class Client {
   readonly ws: WebSocket;
-  readonly rate: SlidingWindow;
+  readonly budget: SlidingWindow;
   subscription: Subscription | null = null;
   /** The last seq this client has been sent or passed over: everything after it is still due. */
   position = 0;
   /** While true the store pump owns delivery; live events are left for it to read from the store. */
   catchingUp = false;
   alive = true;
-  /** Frames are handled one after another, as the client sent them, even when one has to wait. */
-  queue: Promise<void> = Promise.resolve();
 
-  constructor(ws: WebSocket, rate: { messages: number; perMs: number }) {
+  constructor(ws: WebSocket, budget: MessageBudget) {
     this.ws = ws;
-    this.rate = new SlidingWindow(rate.messages, rate.perMs);
+    this.budget = clientBudget(budget);
   }
 }
 
 export function createLocalWs(deps: LocalWsDeps): LocalWs {
   const { events, hub } = deps;
   const now = deps.now ?? Date.now;
-  const rate = deps.rateLimit ?? OPENMAIL_CLIENT_RATE;
-  const onError = deps.onError ?? ((error: unknown) => console.error('mailbridge: local WebSocket failed:', error));
+  const budget = deps.rateLimit ?? CLIENT_BUDGET;
+  const onError = (error: unknown): void => deps.log.error(`local WebSocket failed: ${errorMessage(error)}`);
+  const store: ServerLog<number> = {
+    positionOf: (eventId) => events.seqOf(eventId),
+    // The local store holds only the accounts' own mail, so every inbox in it is the client's.
+    foreignInbox: () => undefined,
+  };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const clients = new Set<Client>();
   let closing: Promise<void> | null = null;
@@ -90,7 +85,7 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
       client.alive = false;
       client.ws.ping();
     }
-  }, deps.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
+  }, deps.pingIntervalMs ?? PING_INTERVAL_MS);
   heartbeat.unref();
 
   function deliverLive(client: Client, committed: readonly StoredEvent[], json: Map<number, string>): void {
@@ -138,64 +133,35 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
     }
   }
 
-  async function handleFrame(client: Client, frame: ClientFrame): Promise<void> {
-    switch (frame.type) {
-      case 'ping':
-        sendFrame(client, { type: 'pong' });
-        return;
-      case 'ack':
-        return;
-      case 'unsubscribe':
-        client.subscription = unsubscribe(client.subscription, frame.inboxIds);
-        sendFrame(client, { type: 'unsubscribed', inbox_ids: frame.inboxIds });
-        return;
-      case 'subscribe': {
-        const from = frame.lastEventId === null ? null : events.seqOf(frame.lastEventId);
-        if (frame.lastEventId !== null && from === null) {
-          sendFrame(client, { type: 'error', message: `unknown last_event_id: ${frame.lastEventId}` });
-          return;
-        }
-        const wasSubscribed = client.subscription !== null;
-        client.subscription = subscribe(client.subscription, frame.inboxIds, frame.eventTypes);
-        sendFrame(client, subscribedFrame(client.subscription));
-        if (from !== null) {
-          client.position = from;
-          startPump(client);
-        } else if (!wasSubscribed) {
-          client.position = events.latestSeq();
-        }
-        return;
-      }
+  function handleFrame(client: Client, frame: ClientFrame): void {
+    const wasSubscribed = client.subscription !== null;
+    const answer = answerFrame(client.subscription, frame, store);
+    client.subscription = answer.subscription;
+    for (const reply of answer.frames) sendFrame(client.ws, reply);
+    if (answer.replayAfter !== null) {
+      client.position = answer.replayAfter;
+      startPump(client);
+    } else if (!wasSubscribed && client.subscription !== null) {
+      client.position = events.latestSeq();
     }
   }
 
+  /** Handled at once, so answers go out in the order the client's messages came in. */
   function onMessage(client: Client, data: RawData, isBinary: boolean): void {
     if (client.ws.readyState !== WebSocket.OPEN) return;
-    const at = now();
-    if (client.rate.waitMs(at) > 0) {
-      enqueue(client, () => {
-        sendFrame(client, { type: 'error', message: `rate limit exceeded: at most ${rate.messages} messages per ${rate.perMs / 1000} s` });
-        client.ws.close(CLOSE_RATE_LIMITED, 'rate limit exceeded');
-      });
-      return;
+    const inbound = readClientMessage(client.budget, data, isBinary, now());
+    try {
+      if (inbound.kind === 'over_budget') closeWith(client.ws, inbound.closing);
+      else if (inbound.kind === 'refused') sendFrame(client.ws, inbound.error);
+      else handleFrame(client, inbound.frame);
+    } catch (error) {
+      // A store failure ends this client's request, never the engine.
+      onError(error);
     }
-    client.rate.record(at);
-    if (isBinary) {
-      enqueue(client, () => sendFrame(client, { type: 'error', message: 'messages must be JSON text frames' }));
-      return;
-    }
-    const parsed = parseClientFrame(rawText(data));
-    if (parsed.ok) enqueue(client, () => handleFrame(client, parsed.frame));
-    else enqueue(client, () => sendFrame(client, { type: 'error', message: parsed.message }));
-  }
-
-  /** Answers go out in the order the client's messages came in, even behind a subscribe that has to look up its cursor. */
-  function enqueue(client: Client, task: () => void | Promise<void>): void {
-    client.queue = client.queue.then(task).catch(onError);
   }
 
   function attach(ws: WebSocket): void {
-    const client = new Client(ws, rate);
+    const client = new Client(ws, budget);
     clients.add(client);
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('pong', () => (client.alive = true));
@@ -225,10 +191,6 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
   };
 }
 
-function sendFrame(client: Client, frame: object): void {
-  if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(frame));
-}
-
 /** Resolves once the last frame has been written out (or the socket is gone); yields to the loop when empty. */
 function sendAll(ws: WebSocket, frames: readonly string[]): Promise<void> {
   if (frames.length === 0) return new Promise((resolve) => setImmediate(resolve));
@@ -241,11 +203,6 @@ function sendAll(ws: WebSocket, frames: readonly string[]): Promise<void> {
 function payloadJson(event: StoredEvent): string {
   const { seq: _seq, ...payload } = event;
   return JSON.stringify(payload);
-}
-
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data as ArrayBuffer).toString('utf8');
 }
 
 function closeClient(ws: WebSocket): Promise<void> {

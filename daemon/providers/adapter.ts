@@ -2,6 +2,7 @@
 // classify what arrives; the upstream connection owns sockets, timers and state.
 import type { MailEvent } from '../../shared/event.ts';
 import type { ProviderName } from '../../shared/status.ts';
+import type { MessageBudget } from '../rate-limit.ts';
 
 /** Largest text frame an adapter classifies, and the upstream socket's maxPayload. Events carry extracted
  * attachment text (`parsedText`), so a real one can reach megabytes; past this a frame is refused before parsing. */
@@ -58,7 +59,7 @@ export interface ProviderAdapter {
   /** Most events one replay returns (OpenMail: 100); null when unbounded or no replay. */
   readonly replayCap: number | null;
   /** Most client frames per window, to stay under the provider's rate limit. */
-  readonly clientRate: { messages: number; perMs: number };
+  readonly clientRate: MessageBudget;
   connectRequest(url: string, apiKey: string): ConnectRequest;
   subscribeFrame(sub: Subscription): string;
   /** Classify one text frame. Must never throw, whatever the input. */

@@ -1,9 +1,9 @@
-// AgentMail's WebSocket protocol (PROVIDERS.md): Bearer auth, subscribe without a cursor, no application ping,
+// AgentMail's WebSocket protocol (docs/providers.md): Bearer auth, subscribe without a cursor, no application ping,
 // and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: the relay is the only buffer.
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
+import { errorFrame, eventFrame, subscribedFrame } from './common-frames.ts';
 import { isRecord, joinAddresses } from './event-shape.ts';
 import { readFrameObject } from './frame-json.ts';
-import { errorFrame, eventFrame, subscribedFrame } from './openmail.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
 /** Where the non-message event types keep their body; it passes through under the same key. */

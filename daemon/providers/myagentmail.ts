@@ -1,9 +1,9 @@
-// myagentmail's WebSocket protocol (PROVIDERS.md): X-API-Key auth, a `connected` greeting, server-sent
+// myagentmail's WebSocket protocol (docs/providers.md): X-API-Key auth, a `connected` greeting, server-sent
 // application pings, and `{type:"event"}` frames mapped to OpenMail's event shape. Push only: no replay.
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
+import { errorFrame, eventFrame, subscribedFrame } from './common-frames.ts';
 import { isRecord, joinAddresses } from './event-shape.ts';
 import { readFrameObject } from './frame-json.ts';
-import { errorFrame, eventFrame, subscribedFrame } from './openmail.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
 /** The answer to a server ping: optional for the server, cheap for us, and proof the socket still carries data. */

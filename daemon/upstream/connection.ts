@@ -6,6 +6,7 @@ import type { MailEvent } from '../../shared/event.ts';
 import type { UpstreamStatus } from '../../shared/status.ts';
 import { MAX_FRAME_BYTES, type CloseAction, type ErrorKind, type Frame, type ProviderAdapter } from '../providers/adapter.ts';
 import { errorMessage, type Logger } from '../log.ts';
+import { messageText } from '../ws-text.ts';
 import type { CommitResult } from '../store/events.ts';
 import { systemTimers, type TimerHandle, type Timers } from '../clock.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
@@ -199,7 +200,7 @@ export class UpstreamConnection {
         this.#o.log.warn(`[${this.account}] ignored a binary frame`);
         return;
       }
-      this.#onFrame(this.#o.adapter.classify(rawText(data)));
+      this.#onFrame(this.#o.adapter.classify(messageText(data)));
     });
     ws.on('pong', () => ws === this.#ws && this.#heartbeat?.alive());
     ws.on('ping', () => ws === this.#ws && this.#heartbeat?.alive());
@@ -377,10 +378,4 @@ export class UpstreamConnection {
   #isoNow(): string {
     return new Date(this.#o.timers.now()).toISOString();
   }
-}
-
-function rawText(data: WebSocket.RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }

@@ -1,7 +1,7 @@
 // Client frames to the provider, paced to its budget: a provider closes a connection that sends faster than it
 // allows (OpenMail: 30 messages per 10 s), so frames wait their turn instead.
 import type { TimerHandle, Timers } from '../clock.ts';
-import { SlidingWindow } from './rate-limit.ts';
+import { SlidingWindow } from '../rate-limit.ts';
 
 export interface OutboxSocket {
   /** Whether a frame can be written now; frames wait while it cannot. */

@@ -9,7 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { MailEvent, StoredEvent } from '../../../shared/event.ts';
 import { createEventHub, type EventHub } from '../../../daemon/hub.ts';
-import { createLocalWs, CLOSE_RATE_LIMITED, type LocalWs, type LocalWsDeps } from '../../../daemon/local-api/local-ws.ts';
+import { createLocalWs, type LocalWs, type LocalWsDeps } from '../../../daemon/local-api/local-ws.ts';
+import { createLogger } from '../../../daemon/log.ts';
+import { CLOSE_RATE_LIMITED } from '../../../daemon/openmail-protocol/policy.ts';
 import { openDatabase, type Database } from '../../../daemon/store/db.ts';
 import { EventStore } from '../../../daemon/store/events.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -61,13 +63,21 @@ function payload(event: StoredEvent): MailEvent {
   return rest;
 }
 
+/** What the local WebSocket logged: a test that ends with anything here hit a failure no client saw. */
+const logged: string[] = [];
+const log = createLogger('warn', (line) => logged.push(line));
+
+afterEach(() => {
+  expect(logged.splice(0)).toEqual([]);
+});
+
 describe('local OpenMail WebSocket through the local API server', () => {
   let harness: Harness;
   let localWs: LocalWs;
 
   beforeEach(async () => {
     harness = await startHarness({ socketDir: null });
-    localWs = createLocalWs({ events: harness.events, hub: harness.hub });
+    localWs = createLocalWs({ events: harness.events, hub: harness.hub, log });
     harness.ctx.upgrades = new Map([['/v1/ws', (req, socket, head) => localWs.handleUpgrade(req, socket, head)]]);
   });
 
@@ -178,7 +188,7 @@ describe('local OpenMail WebSocket protocol', () => {
   const clients: Client[] = [];
 
   async function start(options: Partial<LocalWsDeps> = {}): Promise<void> {
-    localWs = createLocalWs({ events, hub, ...options });
+    localWs = createLocalWs({ events, hub, log, ...options });
     // A stand-in for the server core: it only routes upgrades on /v1/ws to the handler.
     server = http.createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', (req, socket, head) => {
@@ -364,7 +374,7 @@ describe('local OpenMail WebSocket protocol', () => {
     commit(mailEvents(3));
     const client = await connect();
     client.send({ type: 'subscribe', last_event_id: 'evt_never_seen' });
-    expect(await client.next()).toEqual({ type: 'error', message: 'unknown last_event_id: evt_never_seen' });
+    expect(await client.next()).toEqual({ type: 'error', message: 'Unknown last_event_id' });
     commit(mailEvents(1));
     await client.expectNothingBeforePong();
   });
@@ -373,13 +383,13 @@ describe('local OpenMail WebSocket protocol', () => {
     await start();
     const client = await connect();
     client.send('{not json');
-    expect(await client.next()).toEqual({ type: 'error', message: 'invalid JSON' });
+    expect(await client.next()).toEqual({ type: 'error', message: 'Invalid JSON' });
     client.send({ type: 'teleport' });
-    expect(await client.next()).toEqual({ type: 'error', message: 'unknown message type: "teleport"' });
+    expect(await client.next()).toEqual({ type: 'error', message: 'Unknown message type: teleport' });
     client.send({ type: 'subscribe', inbox_ids: 'inb_a' });
     expect(await client.next()).toMatchObject({ type: 'error', message: expect.stringContaining('inbox_ids') });
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
-    expect(await client.next()).toEqual({ type: 'error', message: 'messages must be JSON text frames' });
+    expect(await client.next()).toEqual({ type: 'error', message: 'Binary frames are not supported' });
     await client.expectNothingBeforePong();
   });
 
@@ -390,7 +400,7 @@ describe('local OpenMail WebSocket protocol', () => {
     const closed = await client.closed;
     expect(closed.code).toBe(CLOSE_RATE_LIMITED);
     expect(client.frames.slice(0, 30)).toEqual(Array.from({ length: 30 }, () => ({ type: 'pong' })));
-    expect(client.frames[30]).toMatchObject({ type: 'error', message: expect.stringContaining('rate limit') });
+    expect(client.frames[30]).toMatchObject({ type: 'error', message: expect.stringContaining('Rate limit') });
   });
 
   it('drops a client that does not answer protocol pings and keeps one that does', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES } from '../../../daemon/providers/adapter.ts';
-import { MAX_ERROR_TEXT, createOpenMailAdapter } from '../../../daemon/providers/openmail.ts';
+import { MAX_ERROR_TEXT } from '../../../daemon/providers/common-frames.ts';
+import { createOpenMailAdapter } from '../../../daemon/providers/openmail.ts';
 
 const openmail = createOpenMailAdapter();
 
-// Verbatim from PROVIDERS.md.
+// The documented example payload in docs/providers.md, verbatim.
 const EXAMPLE = `{ "event": "message.received", "event_id": "evt_7f2a3b4c",
   "occurred_at": "2026-02-24T10:05:00.000Z", "delivered_at": "2026-02-24T10:05:00.012Z",
   "attempt": 1, "inbox_id": "inb_8f3a1b2c", "thread_id": "thr_9d4e5f6a",

@@ -1,5 +1,11 @@
-// A sliding-window limiter for client frames: providers close connections that exceed their budget
-// (OpenMail: 30 messages per 10 s), so we wait rather than get cut off.
+// A sliding-window message budget. The upstream connection waits on it so a provider never cuts us off for
+// sending too much; the OpenMail protocol servers (local WebSocket, demo) enforce the same budget on clients.
+
+/** At most `messages` in any `perMs` window. */
+export interface MessageBudget {
+  messages: number;
+  perMs: number;
+}
 
 export class SlidingWindow {
   readonly #max: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlidingWindow } from '../../../daemon/upstream/rate-limit.ts';
+import { SlidingWindow } from '../../daemon/rate-limit.ts';
 
 describe('SlidingWindow', () => {
   it('allows 30 frames in 10 s and makes the 31st wait for the oldest to age out', () => {
