@@ -1,6 +1,7 @@
 // Believable demo mail in OpenMail's exact `message.received` payload shape. Seeded, so a test (or a bug
 // report) can reproduce the same stream of mail; the clock is injectable for the same reason.
 import { MESSAGE_RECEIVED, type MailAttachment, type MailEvent } from '../../shared/event.ts';
+import { attachmentBytes } from './attachment-files.ts';
 
 export type Random = () => number;
 
@@ -50,7 +51,8 @@ interface Thread extends Conversation {
 
 const INBOX_NAMES = ['agent', 'support', 'billing', 'ops', 'research', 'sales'];
 const INBOX_DOMAIN = 'demo.openmail.sh';
-// A reserved TLD: demo attachment links must never resolve to someone's server.
+// A reserved TLD: demo attachment links must never resolve to someone's server. The demo provider replaces them
+// with signed links to itself.
 const ATTACHMENT_BASE = 'https://attachments.demo.invalid/v1/attachments';
 
 const PEOPLE: readonly (readonly [string, string])[] = [
@@ -175,7 +177,7 @@ export class SampleGenerator {
         from,
         subject: `Refund request for order #${order}`,
         body: `Hi there,\n\nTwo of the ${this.#int(3, 12)} units arrived damaged (photos attached). I would prefer a refund over a replacement.\n\nRegards,\n${name}`,
-        attachments: [this.#attachment('damage.jpg', 'image/jpeg', 'ocr', 'Photo: cracked casing on the left side, box corner crushed.')],
+        attachments: [this.#attachment('damage.png', 'image/png', 'ocr', 'Photo: cracked casing on the left side, box corner crushed.')],
       },
       {
         from,
@@ -289,7 +291,7 @@ export class SampleGenerator {
     return {
       filename,
       contentType,
-      sizeBytes: this.#int(2_000, 480_000),
+      sizeBytes: attachmentBytes({ filename, contentType, parsedText }).length,
       url: `${ATTACHMENT_BASE}/${this.#id('att')}`,
       parsedText,
       extractionMethod,

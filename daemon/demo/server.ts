@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { MailEvent } from '../../shared/event.ts';
+import type { ProviderName } from '../../shared/status.ts';
 import { clientBudget, readClientMessage, type ClientFrame } from '../openmail-protocol/client-frames.ts';
 import { presentedKey, REFUSALS, refuseUpgrade, requestUrl } from '../openmail-protocol/handshake.ts';
 import {
@@ -22,6 +23,8 @@ import { CONNECTION_LIMITED, KEY_REVOKED, closeWith, sendFrame, type ServerFrame
 import { answerFrame, type ServerLog } from '../openmail-protocol/session.ts';
 import { matches, type Subscription } from '../openmail-protocol/subscription.ts';
 import type { MessageBudget, SlidingWindow } from '../rate-limit.ts';
+import type { DemoMailbox } from './mailbox.ts';
+import { DemoRestApi, type DemoRestOptions, type RestDownMode } from './rest/api.ts';
 import { DEFAULT_INBOXES, SampleGenerator } from './samples.ts';
 
 export interface DemoProviderOptions {
@@ -46,6 +49,10 @@ export interface DemoProviderOptions {
   inboxes?: string[];
   /** Seed of the sample mail; random by default so a restarted demo never reuses event ids. */
   seed?: number;
+  /** The provider the demo stands in for: its REST API (paths, auth, paging, fields, errors). OpenMail by default. */
+  flavour?: ProviderName;
+  /** REST limits and the lifetime of signed attachment links. */
+  rest?: DemoRestOptions;
 }
 
 export interface SubscribeRecord {
@@ -94,6 +101,9 @@ export class DemoProvider {
   #outOfOrder = false;
   #held: MailEvent[] = [];
   #holdTimer: NodeJS.Timeout | undefined;
+  readonly flavour: ProviderName;
+  readonly #rest: DemoRestApi;
+  #pushOff = false;
 
   /** What the protocol asks of this account: where a cursor sits in its log (an index) and which inboxes are not its own. */
   readonly #account: ServerLog<number> = {
@@ -119,6 +129,14 @@ export class DemoProvider {
     this.#maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.#logLimit = options.logLimit ?? 10_000;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? MAX_CLIENT_FRAME_BYTES });
+    this.flavour = options.flavour ?? 'openmail';
+    this.#rest = new DemoRestApi({
+      ...options.rest,
+      flavour: this.flavour,
+      inboxes: this.#inboxes.map((id) => ({ id, address: this.#samples.address(id) })),
+      accepts: (key) => !this.#revoked && (this.#apiKey === null || key === this.#apiKey),
+      origin: () => this.restUrl,
+    });
   }
 
   static async start(options: DemoProviderOptions = {}): Promise<DemoProvider> {
@@ -136,7 +154,7 @@ export class DemoProvider {
     return `ws://127.0.0.1:${this.#port}${WS_PATH}`;
   }
 
-  /** Every event ever emitted (up to `logLimit`), in emit order. */
+  /** Every event emitted for the socket (up to `logLimit`), in emit order; `mailbox` has all mail. */
   get emitted(): readonly MailEvent[] {
     return this.#log;
   }
@@ -151,9 +169,11 @@ export class DemoProvider {
     return this.#open().length;
   }
 
-  /** Makes a sample mail (fields overridable), logs it for replay and pushes it to matching subscribers. */
+  /** Makes a sample mail (fields overridable), records it in the mailbox the REST API lists, logs it for replay
+   * and pushes it to matching subscribers. */
   emit(overrides: Partial<MailEvent> = {}): MailEvent {
-    const event: MailEvent = { ...this.#samples.next(), ...overrides };
+    const event = this.#rest.receive({ ...this.#samples.next(), ...overrides });
+    if (this.#pushOff) return event;
     this.#log.push(event);
     if (this.#log.length > this.#logLimit) this.#log.splice(0, this.#log.length - this.#logLimit);
     this.#deliverLive(event);
@@ -215,6 +235,63 @@ export class DemoProvider {
     this.#revoked = false;
   }
 
+  // REST and mailbox: the API each flavour speaks over the one mailbox, and its faults.
+
+  /** The REST base URL (`--api-url`): the demo's own HTTP server, beside the WebSocket. */
+  get restUrl(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** Every message received or sent, pushed or not: what the REST API lists. */
+  get mailbox(): DemoMailbox {
+    return this.#rest.mailbox;
+  }
+
+  /** Push off: new mail is only listable over REST, never pushed nor replayed on the WebSocket. */
+  setPushOff(on: boolean): void {
+    this.#pushOff = on;
+  }
+
+  /** Every cursor held so far becomes unknown to `last_event_id` (`emitted` starts afresh; `mailbox` keeps all). */
+  forgetReplayLog(): void {
+    this.#log.length = 0;
+  }
+
+  /** REST down. `refused`: the server stops accepting connections, which on this one port refuses new WebSocket
+   * handshakes too, while open sockets carry on. `error`: every API call answers 500. null: back up. */
+  async setRestDown(mode: RestDownMode | null): Promise<void> {
+    this.#rest.setDown(mode);
+    const server = this.#server;
+    if (!server || this.#stopped) return;
+    if (mode === 'refused' && server.listening) {
+      server.close();
+      server.closeIdleConnections();
+    } else if (mode !== 'refused' && !server.listening) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.#port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Every REST call answers 429 for the next `seconds`, with Retry-After counting down; 0 lifts it. */
+  throttleRest(seconds: number): void {
+    this.#rest.throttle(seconds);
+  }
+
+  /** Each REST listing page is answered only after `ms`. */
+  setRestPageDelay(ms: number): void {
+    this.#rest.setPageDelay(ms);
+  }
+
+  /** Every attachment link handed out so far, pushed or redirected to, stops working (403). */
+  expireAttachmentLinks(): void {
+    this.#rest.expireLinks();
+  }
+
   pause(): void {
     clearInterval(this.#autoEmit);
     this.#autoEmit = undefined;
@@ -233,8 +310,15 @@ export class DemoProvider {
     this.#wss.close();
   }
 
+  /** Everything but the WebSocket upgrade is the REST API; a plain GET of the socket path asks for an upgrade. */
+  #answerPlainHttp(request: IncomingMessage, response: ServerResponse): void {
+    if (!request.url?.startsWith(WS_PATH)) return this.#rest.serve(request, response);
+    response.writeHead(426, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: 'WebSocket upgrade required' }));
+  }
+
   async #listen(port: number): Promise<void> {
-    const server = createServer(answerPlainHttp);
+    const server = createServer((request, response) => this.#answerPlainHttp(request, response));
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -355,12 +439,6 @@ export class DemoProvider {
 }
 
 /** Plain HTTP on the demo's port: the WebSocket path wants an upgrade, and nothing else exists. */
-function answerPlainHttp(request: IncomingMessage, response: ServerResponse): void {
-  const status = request.url?.startsWith(WS_PATH) ? 426 : 404;
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ error: status === 426 ? 'WebSocket upgrade required' : 'Not found' }));
-}
-
 /** The payload as sent: `delivered_at` is the moment of this delivery. */
 function delivered(event: MailEvent): MailEvent {
   return { ...event, delivered_at: new Date().toISOString() };

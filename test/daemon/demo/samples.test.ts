@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { attachmentBytes } from '../../../daemon/demo/attachment-files.ts';
 import { DEFAULT_INBOXES, SampleGenerator, seededRandom } from '../../../daemon/demo/samples.ts';
 import type { MailEvent } from '../../../shared/event.ts';
 
@@ -82,6 +83,14 @@ describe('SampleGenerator', () => {
       expect(new Set(thread.map((event) => event.inbox_id)).size).toBe(1);
       expect(thread.slice(1).every((event) => event.message!.subject.startsWith('Re: '))).toBe(true);
     }
+  });
+
+  it('attaches text files, PDFs and PNGs whose declared size is the size of their bytes', () => {
+    const attachments = take(new SampleGenerator({ seed: 8, now: CLOCK }), 300).flatMap((event) => event.message!.attachments ?? []);
+    expect(new Set(attachments.map((attachment) => attachment.contentType))).toEqual(
+      new Set(['text/plain', 'text/calendar', 'application/pdf', 'image/png']),
+    );
+    for (const attachment of attachments) expect(attachmentBytes(attachment).length).toBe(attachment.sizeBytes);
   });
 
   it('sends to the default inboxes when none are given', () => {
