@@ -41,11 +41,14 @@ const HistoryRow = memo(function HistoryRow({ item, now }: { item: HistoryItem; 
   );
 });
 
+function indexOfSeq(items: readonly HistoryItem[], seq: number | null): number {
+  return seq === null ? -1 : items.findIndex((item) => item.seq === seq);
+}
+
 export function HistoryList(props: HistoryListProps): ReactNode {
-  const { items, complete, onNeedOlder, onChoose, onActiveChange, now } = props;
-  const indexOf = (seq: number | null): number => (seq === null ? -1 : items.findIndex((item) => item.seq === seq));
-  const selectedIndex = useMemo(() => indexOf(props.selectedSeq), [items, props.selectedSeq]);
-  const activeIndex = useMemo(() => indexOf(props.activeSeq), [items, props.activeSeq]);
+  const { items, complete, activeSeq, selectedSeq, onNeedOlder, onChoose, onActiveChange, now } = props;
+  const selectedIndex = useMemo(() => indexOfSeq(items, selectedSeq), [items, selectedSeq]);
+  const activeIndex = useMemo(() => indexOfSeq(items, activeSeq), [items, activeSeq]);
 
   const listRef = useRef<VirtualListHandle>(null);
   const headSeq = useRef<number | null>(null);

@@ -81,6 +81,7 @@ export function VirtualList(props: VirtualListProps): ReactNode {
   for (let index = range.start; index < range.end; index += 1) {
     const classes = ['vlist-row', index === activeIndex ? 'is-active' : '', index === selectedIndex ? 'is-selected' : ''];
     rows.push(
+      // biome-ignore lint/a11y/useFocusableInteractive lint/a11y/useKeyWithClickEvents: focus and keys stay on the listbox, which points at the active option (aria-activedescendant).
       <div
         key={props.rowId(index)}
         id={props.rowId(index)}
