@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent lint
-npx tsc -p tsconfig.json --noEmit
+npm run --silent typecheck
 npm run --silent build >/dev/null
 exec test/with-keychain.sh npx vitest run "$@"
