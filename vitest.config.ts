@@ -25,7 +25,7 @@ export default defineConfig({
         plugins: [react()],
         // Pre-bundled up front: a dependency found mid-run makes Vite reload the page under a running test.
         optimizeDeps: {
-          include: ['react', 'react/jsx-dev-runtime', 'react-dom', 'react-dom/client', 'react-dom/server'],
+          include: ['react', 'react/jsx-dev-runtime', 'react-dom', 'react-dom/client', 'react-dom/server', '@tanstack/react-virtual'],
           exclude: ['vitest-browser-react'],
         },
         test: {

@@ -3,8 +3,7 @@ import { memo, useCallback, useLayoutEffect, useMemo, useRef, type ReactNode } f
 import type { HistoryItem } from '../../shared/local-api.ts';
 import { summarizeEvent } from '../format/event-summary.ts';
 import { formatFullTime, formatListTime } from '../format/time.ts';
-import { nearEnd, type RowWindow } from '../virtual/window-math.ts';
-import { VirtualList, type VirtualListHandle } from './VirtualList.tsx';
+import { type RowRange, VirtualList, type VirtualListHandle } from './VirtualList.tsx';
 
 export const ROW_HEIGHT = 60;
 /** Fetch the next page while this many loaded rows are still below the window. */
@@ -59,8 +58,8 @@ export function HistoryList(props: HistoryListProps): ReactNode {
   }, [items]);
 
   const onRangeChange = useCallback(
-    (range: RowWindow) => {
-      if (!complete && nearEnd(range, items.length, PREFETCH_ROWS)) onNeedOlder();
+    (range: RowRange) => {
+      if (!complete && items.length - range.end <= PREFETCH_ROWS) onNeedOlder();
     },
     [complete, items.length, onNeedOlder],
   );
