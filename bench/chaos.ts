@@ -2,7 +2,7 @@
 // seeded random faults while mail flows, then every emitted event is looked for at every agent. The last line
 // is always `faults: N, events: M, lost: L, duplicated: D`; the exit code is non-zero unless both are 0.
 import { parseArgs } from 'node:util';
-import { DEFAULT_CHAOS, runChaos, type ChaosResult } from './chaos/run-chaos.ts';
+import { DEFAULT_CHAOS, runChaos, type ChaosOptions, type ChaosResult } from './chaos/run-chaos.ts';
 
 function number(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -29,7 +29,7 @@ function report(result: ChaosResult): string {
 }
 
 async function main(): Promise<number> {
-  let options;
+  let options: ChaosOptions;
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),

@@ -32,12 +32,17 @@ export function summarizeProfile(profile: CpuProfile): { wallMs: number; functio
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
   const functions = new Map<string, FunctionTime>();
   const entry = (node: ProfileNode): FunctionTime => {
     const key = label(node);
     let found = functions.get(key);
-    if (!found) functions.set(key, (found = { name: key, selfMs: 0, totalMs: 0 }));
+    if (!found) {
+      found = { name: key, selfMs: 0, totalMs: 0 };
+      functions.set(key, found);
+    }
     return found;
   };
   for (const [id, ms] of self) {

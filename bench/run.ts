@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseBenchArgs, USAGE } from './bench-options.ts';
+import { parseBenchArgs, USAGE, type BenchOptions } from './bench-options.ts';
 import { renderTable, writeResults, type ScenarioReport } from './report.ts';
 import { makeTempDir, type BenchContext, type Scenario } from './scenario.ts';
 import { footprint } from './scenarios/footprint.ts';
@@ -21,7 +21,7 @@ const WATCHDOG_MS = 20 * 60 * 1000;
 
 async function main(): Promise<number> {
   const benchDir = path.dirname(fileURLToPath(import.meta.url));
-  let options;
+  let options: BenchOptions;
   try {
     options = parseBenchArgs(process.argv.slice(2), benchDir);
   } catch (error) {

@@ -71,13 +71,7 @@ export interface CliOptions {
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^.*?: /, '').split('\n')[0]!);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv);
   const first = positionals[0] ?? (values.version ? 'version' : values.help ? 'help' : 'run');
   if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}' (try: ${COMMANDS.join(', ')})`);
   const command = first as Command;
@@ -115,6 +109,14 @@ export function parseCli(argv: readonly string[]): CliOptions {
     rotate: values.rotate ?? false,
     verbose: values.verbose ?? false,
   };
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^.*?: /, '').split('\n')[0]!);
+  }
 }
 
 function defaults(): Omit<CliOptions, 'command'> {

@@ -12,7 +12,7 @@ export interface Logger {
   redact(secret: string): void;
 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
+export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
   const secrets = new Set<string>();
   const emit = (at: LogLevel, message: string) => {
     if (ORDER[at] < ORDER[level]) return;

@@ -28,5 +28,6 @@ export function truncate(text: string, max: number): string {
 
 function oneLine(text: string): string {
   // Control characters (including bidi overrides) would garble a menu or notification line.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this expression is for.
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -48,6 +48,7 @@ export class TrayIcon {
 }
 
 export function menuTemplate(items: readonly MenuItemSpec[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every MenuItemSpec type (tsc checks it).
   return items.map((item): MenuItemConstructorOptions => {
     switch (item.type) {
       case 'separator':

@@ -107,7 +107,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     waitSeconds: 2,
     limit: 500,
     retryMs: 100,
-    onEvents: (events) => events.forEach((e) => ledgers.longPoll.record(e.event_id, e.seq)),
+    onEvents: (events) => {
+      for (const e of events) ledgers.longPoll.record(e.event_id, e.seq);
+    },
   });
   const named: LongPollClient = new LongPollClient({
     endpoint,
@@ -116,7 +118,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     waitSeconds: 2,
     limit: 500,
     retryMs: 100,
-    onEvents: (events) => events.forEach((e) => ledgers.consumer.record(e.event_id, e.seq, named.position)),
+    onEvents: (events) => {
+      for (const e of events) ledgers.consumer.record(e.event_id, e.seq, named.position);
+    },
   });
   const sse = new SseClient({
     endpoint,

@@ -79,8 +79,7 @@ export class SseClient {
       res.on('data', (chunk: string) => {
         const at = performance.now();
         buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
           this.#block(buffer.slice(0, cut), at);
           buffer = buffer.slice(cut + 2);
         }

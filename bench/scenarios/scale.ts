@@ -40,7 +40,10 @@ export const scale: Scenario = {
     const arrivals = new Map<string, number[]>();
     const arrived = (eventId: string, at: number): void => {
       let list = arrivals.get(eventId);
-      if (!list) arrivals.set(eventId, (list = []));
+      if (!list) {
+        list = [];
+        arrivals.set(eventId, list);
+      }
       list.push(at);
     };
     const polls: LongPollClient[] = [];

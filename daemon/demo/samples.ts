@@ -241,7 +241,7 @@ export class SampleGenerator {
     const start = new Date(this.#now() + this.#int(1, 9) * 86_400_000);
     start.setUTCHours(this.#int(8, 16), this.#pick([0, 30]), 0, 0);
     const when = `${WEEKDAYS[start.getUTCDay()]} ${start.toISOString().slice(0, 10)} ${start.toISOString().slice(11, 16)} UTC`;
-    const stamp = start.toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+    const stamp = `${start.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
     return {
       from: organiser,
       subject: `Invitation: ${title} @ ${when}`,

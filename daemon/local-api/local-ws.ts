@@ -99,7 +99,10 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
       client.position = event.seq;
       if (!matches(client.subscription, event)) continue;
       let text = json.get(event.seq);
-      if (text === undefined) json.set(event.seq, (text = payloadJson(event)));
+      if (text === undefined) {
+        text = payloadJson(event);
+        json.set(event.seq, text);
+      }
       client.ws.send(text);
     }
   }
@@ -195,7 +198,9 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
 function sendAll(ws: WebSocket, frames: readonly string[]): Promise<void> {
   if (frames.length === 0) return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
-    frames.forEach((frame, i) => ws.send(frame, i === frames.length - 1 ? () => resolve() : undefined));
+    frames.forEach((frame, i) => {
+      ws.send(frame, i === frames.length - 1 ? () => resolve() : undefined);
+    });
   });
 }
 

@@ -25,6 +25,7 @@ export function ConfirmButton({ label, question, confirmLabel, busy = false, onC
     );
   }
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an inline group inside a row; a fieldset would bring block layout and a border.
     <span className="confirm" role="group" aria-label={question}>
       <span className="confirm-question">{question}</span>
       <button ref={cancelRef} type="button" className="button button-small" onClick={() => setAsking(false)}>

@@ -31,6 +31,7 @@ export function DeadLetters({ api, targetId, count, now }: DeadLettersProps): Re
     }
   }, [api, targetId]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a change in the count of dead letters reloads the open list.
   useEffect(() => {
     if (open) void load();
   }, [open, count, load]);

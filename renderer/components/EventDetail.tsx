@@ -113,6 +113,7 @@ export function EventDetail({ data, item, loading }: EventDetailProps): ReactNod
           </h3>
           <ul>
             {attachments.map((attachment, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: attachments have no id, and filenames repeat; the list never reorders.
               <Attachment key={`${index}-${attachment.filename}`} attachment={attachment} data={data} />
             ))}
           </ul>

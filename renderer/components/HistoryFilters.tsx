@@ -30,7 +30,7 @@ export function HistoryFilters({ values, accounts, inboxes, searchRef, onChange,
     }
   };
   return (
-    <div className="filters" role="search">
+    <search className="filters">
       <input
         ref={searchRef}
         type="search"
@@ -70,6 +70,6 @@ export function HistoryFilters({ values, accounts, inboxes, searchRef, onChange,
           </option>
         ))}
       </select>
-    </div>
+    </search>
   );
 }

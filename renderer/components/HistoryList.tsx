@@ -3,8 +3,7 @@ import { memo, useCallback, useLayoutEffect, useMemo, useRef, type ReactNode } f
 import type { HistoryItem } from '../../shared/local-api.ts';
 import { summarizeEvent } from '../format/event-summary.ts';
 import { formatFullTime, formatListTime } from '../format/time.ts';
-import { nearEnd, type RowWindow } from '../virtual/window-math.ts';
-import { VirtualList, type VirtualListHandle } from './VirtualList.tsx';
+import { type RowRange, VirtualList, type VirtualListHandle } from './VirtualList.tsx';
 
 export const ROW_HEIGHT = 60;
 /** Fetch the next page while this many loaded rows are still below the window. */
@@ -41,11 +40,14 @@ const HistoryRow = memo(function HistoryRow({ item, now }: { item: HistoryItem; 
   );
 });
 
+function indexOfSeq(items: readonly HistoryItem[], seq: number | null): number {
+  return seq === null ? -1 : items.findIndex((item) => item.seq === seq);
+}
+
 export function HistoryList(props: HistoryListProps): ReactNode {
-  const { items, complete, onNeedOlder, onChoose, onActiveChange, now } = props;
-  const indexOf = (seq: number | null): number => (seq === null ? -1 : items.findIndex((item) => item.seq === seq));
-  const selectedIndex = useMemo(() => indexOf(props.selectedSeq), [items, props.selectedSeq]);
-  const activeIndex = useMemo(() => indexOf(props.activeSeq), [items, props.activeSeq]);
+  const { items, complete, activeSeq, selectedSeq, onNeedOlder, onChoose, onActiveChange, now } = props;
+  const selectedIndex = useMemo(() => indexOfSeq(items, selectedSeq), [items, selectedSeq]);
+  const activeIndex = useMemo(() => indexOfSeq(items, activeSeq), [items, activeSeq]);
 
   const listRef = useRef<VirtualListHandle>(null);
   const headSeq = useRef<number | null>(null);
@@ -56,8 +58,8 @@ export function HistoryList(props: HistoryListProps): ReactNode {
   }, [items]);
 
   const onRangeChange = useCallback(
-    (range: RowWindow) => {
-      if (!complete && nearEnd(range, items.length, PREFETCH_ROWS)) onNeedOlder();
+    (range: RowRange) => {
+      if (!complete && items.length - range.end <= PREFETCH_ROWS) onNeedOlder();
     },
     [complete, items.length, onNeedOlder],
   );

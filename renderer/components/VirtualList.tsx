@@ -1,12 +1,19 @@
-// A listbox that renders only the rows in view (plus a few either side), so 100k rows scroll like 30. Rows have
-// one fixed height; focus stays on the list and the active row is announced through aria-activedescendant.
-import { useEffect, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type Ref } from 'react';
-import { useElementHeight } from '../hooks/useElementHeight.ts';
-import { isNavigationKey, nextIndex, revealScrollTop, rowWindow, type RowWindow } from '../virtual/window-math.ts';
+// A listbox that renders only the rows in view (plus a few either side), so 100k rows scroll like 30. The
+// windowing is @tanstack/react-virtual's; this adds the listbox: rows of one fixed height, focus kept on the
+// list, the active row announced through aria-activedescendant and moved with the keyboard.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useImperativeHandle, useRef, type KeyboardEvent, type ReactNode, type Ref } from 'react';
+import { isNavigationKey, nextIndex } from '../virtual/list-keys.ts';
 
 export interface VirtualListHandle {
   /** Rows were inserted above: scroll down by as many, so what the person is reading stays put (unless at the top). */
   keepInPlace(insertedRows: number): void;
+}
+
+/** The rendered rows: `start` included, `end` excluded. */
+export interface RowRange {
+  start: number;
+  end: number;
 }
 
 export interface VirtualListProps {
@@ -24,22 +31,25 @@ export interface VirtualListProps {
   onActiveChange(index: number): void;
   /** Enter or a click. */
   onChoose(index: number): void;
-  onRangeChange?(range: RowWindow): void;
+  onRangeChange?(range: RowRange): void;
 }
 
 export function VirtualList(props: VirtualListProps): ReactNode {
   const { count, rowHeight, activeIndex, selectedIndex, onRangeChange } = props;
   const ref = useRef<HTMLDivElement>(null);
-  const viewportHeight = useElementHeight(ref);
-  const [scrollTop, setScrollTop] = useState(0);
-  const range = useMemo(
-    () => rowWindow({ scrollTop, viewportHeight, rowHeight, count, overscan: props.overscan ?? 8 }),
-    [scrollTop, viewportHeight, rowHeight, count, props.overscan],
-  );
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => ref.current,
+    estimateSize: () => rowHeight,
+    overscan: props.overscan ?? 8,
+  });
+  const rows = virtualizer.getVirtualItems();
+  const start = rows[0]?.index ?? 0;
+  const end = (rows.at(-1)?.index ?? -1) + 1;
 
   useEffect(() => {
-    onRangeChange?.(range);
-  }, [range, onRangeChange]);
+    onRangeChange?.({ start, end });
+  }, [start, end, onRangeChange]);
 
   useImperativeHandle(
     props.ref,
@@ -47,58 +57,25 @@ export function VirtualList(props: VirtualListProps): ReactNode {
       keepInPlace(insertedRows) {
         const element = ref.current;
         if (element === null || element.scrollTop === 0 || insertedRows <= 0) return;
-        element.scrollTop += insertedRows * rowHeight;
-        setScrollTop(element.scrollTop);
+        virtualizer.scrollToOffset(element.scrollTop + insertedRows * rowHeight);
       },
     }),
-    [rowHeight],
+    [virtualizer, rowHeight],
   );
-
-  const reveal = (index: number): void => {
-    const element = ref.current;
-    if (element === null) return;
-    const top = revealScrollTop(index, rowHeight, element.scrollTop, element.clientHeight);
-    if (top !== element.scrollTop) {
-      element.scrollTop = top;
-      setScrollTop(top);
-    }
-  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
     if (isNavigationKey(event.key)) {
       event.preventDefault();
-      const index = nextIndex(activeIndex, event.key, count, Math.floor(viewportHeight / rowHeight));
+      const pageRows = Math.floor((virtualizer.scrollRect?.height ?? 0) / rowHeight);
+      const index = nextIndex(activeIndex, event.key, count, pageRows);
       if (index < 0) return;
-      reveal(index);
+      virtualizer.scrollToIndex(index, { align: 'auto' });
       props.onActiveChange(index);
     } else if ((event.key === 'Enter' || event.key === ' ') && activeIndex >= 0) {
       event.preventDefault();
       props.onChoose(activeIndex);
     }
   };
-
-  const rows: ReactNode[] = [];
-  for (let index = range.start; index < range.end; index += 1) {
-    const classes = ['vlist-row', index === activeIndex ? 'is-active' : '', index === selectedIndex ? 'is-selected' : ''];
-    rows.push(
-      <div
-        key={props.rowId(index)}
-        id={props.rowId(index)}
-        role="option"
-        aria-selected={index === selectedIndex}
-        aria-posinset={index + 1}
-        aria-setsize={count}
-        className={classes.filter(Boolean).join(' ')}
-        style={{ height: rowHeight }}
-        onClick={() => {
-          props.onActiveChange(index);
-          props.onChoose(index);
-        }}
-      >
-        {props.renderRow(index)}
-      </div>,
-    );
-  }
 
   return (
     <div
@@ -109,11 +86,31 @@ export function VirtualList(props: VirtualListProps): ReactNode {
       aria-label={props.label}
       aria-activedescendant={activeIndex >= 0 && activeIndex < count ? props.rowId(activeIndex) : undefined}
       onKeyDown={onKeyDown}
-      onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
     >
-      <div className="vlist-spacer" style={{ height: range.totalHeight }}>
-        <div className="vlist-rows" style={{ transform: `translateY(${range.offset}px)` }}>
-          {rows}
+      <div className="vlist-spacer" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="vlist-rows" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
+          {rows.map(({ index }) => {
+            const classes = ['vlist-row', index === activeIndex ? 'is-active' : '', index === selectedIndex ? 'is-selected' : ''];
+            return (
+              // biome-ignore lint/a11y/useFocusableInteractive lint/a11y/useKeyWithClickEvents: focus and keys stay on the listbox, which points at the active option (aria-activedescendant).
+              <div
+                key={props.rowId(index)}
+                id={props.rowId(index)}
+                role="option"
+                aria-selected={index === selectedIndex}
+                aria-posinset={index + 1}
+                aria-setsize={count}
+                className={classes.filter(Boolean).join(' ')}
+                style={{ height: rowHeight }}
+                onClick={() => {
+                  props.onActiveChange(index);
+                  props.onChoose(index);
+                }}
+              >
+                {props.renderRow(index)}
+              </div>
+            );
+          })}
         </div>
       </div>
     </div>

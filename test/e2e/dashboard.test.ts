@@ -162,7 +162,7 @@ describe('dashboard against the headless engine', () => {
     await search.focus();
     await page.keyboard.press('ArrowDown');
     const list = page.getByRole('listbox', { name: 'Mail history' });
-    expect(await list.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await list.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowUp');

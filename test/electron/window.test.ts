@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { appFiles } from '../../electron/app-files.ts';
 import { MainWindow } from '../../electron/window.ts';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
-import { BrowserWindow, app, dialog, fakeEvent, resetFakeElectron, session, shell } from './fake-electron.ts';
+import { BrowserWindow, app, dialog, fakeEvent, resetFakeElectron, type session, shell } from './fake-electron.ts';
 
 vi.mock('electron', () => import('./fake-electron.ts'));
 

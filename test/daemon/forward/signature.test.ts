@@ -13,7 +13,7 @@ describe('signPayload', () => {
     expect(signPayload(SECRET, TIMESTAMP, BODY)).toBe(KNOWN_SIGNATURE);
   });
 
-  it('is lowercase hex HMAC-SHA256 of `${timestamp}.${rawBody}`, as node:crypto computes it', () => {
+  it('is lowercase hex HMAC-SHA256 of "<timestamp>.<raw body>", as node:crypto computes it', () => {
     const body = JSON.stringify({ event: 'message.received', message: { subject: 'Grüße ✓', body_text: 'a\nb' } });
     const expected = createHmac('sha256', 'another secret').update(`1700000000.${body}`, 'utf8').digest('hex');
     expect(signPayload('another secret', '1700000000', body)).toBe(expected);

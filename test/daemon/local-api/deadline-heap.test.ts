@@ -5,7 +5,9 @@ describe('DeadlineHeap', () => {
   it('pops entries in deadline order whatever the push order', () => {
     const heap = new DeadlineHeap<{ deadline: number; id: number }>();
     const deadlines = [50, 10, 40, 10, 99, 0, 73, 20, 20, 5, 61, 33];
-    deadlines.forEach((deadline, id) => heap.push({ deadline, id }));
+    deadlines.forEach((deadline, id) => {
+      heap.push({ deadline, id });
+    });
     expect(heap.size).toBe(deadlines.length);
     const popped: number[] = [];
     for (let entry = heap.pop(); entry !== undefined; entry = heap.pop()) popped.push(entry.deadline);

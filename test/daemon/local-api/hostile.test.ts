@@ -269,7 +269,7 @@ describe('hostile input against a running daemon', () => {
     const chunk = `${(64 * 1024).toString(16)}\r\n${' '.repeat(64 * 1024)}\r\n`;
     await expectRefused(
       '1 MB chunked body',
-      Buffer.concat([request('POST', '/v1/test-event', { headers: ['Transfer-Encoding: chunked', 'Content-Type: application/json'] }), Buffer.from(chunk.repeat(16) + '0\r\n\r\n')]),
+      Buffer.concat([request('POST', '/v1/test-event', { headers: ['Transfer-Encoding: chunked', 'Content-Type: application/json'] }), Buffer.from(`${chunk.repeat(16)}0\r\n\r\n`)]),
     );
     await expectRefused('150 small headers', request('GET', '/v1/status', { headers: Array.from({ length: 150 }, (_, i) => `X-H${i}: v`) }));
     expect(tally.failures).toEqual([]);

@@ -133,7 +133,7 @@ describe('local OpenMail WebSocket through the local API server', () => {
   });
 
   it("serves OpenMail's Python quickstart (websockets) unchanged but for URL and key", async () => {
-    const script = String.raw`
+    const script = `
 import asyncio, json, sys
 from websockets import connect
 

@@ -65,7 +65,9 @@ function violations(value: unknown, schema: Schema, at = '$'): string[] {
       else if (s.additionalProperties === false) out.push(`${at}: unexpected "${key}"`);
     }
   }
-  if (Array.isArray(value) && s.items !== undefined) value.forEach((item, i) => out.push(...violations(item, s.items as Schema, `${at}[${i}]`)));
+  if (Array.isArray(value) && s.items !== undefined) {
+    for (const [i, item] of value.entries()) out.push(...violations(item, s.items as Schema, `${at}[${i}]`));
+  }
   return out;
 }
 

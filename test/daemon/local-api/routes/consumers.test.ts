@@ -70,7 +70,7 @@ describe('named consumers', () => {
     }
     const notJson = await h.get('/v1/consumers/agent/ack', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{seq:' });
     expect(notJson.status).toBe(400);
-    const badConsumer = await h.get('/v1/events?consumer=' + encodeURIComponent('no/slashes'));
+    const badConsumer = await h.get(`/v1/events?consumer=${encodeURIComponent('no/slashes')}`);
     expect(badConsumer.status).toBe(400);
   });
 
