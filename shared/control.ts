@@ -216,7 +216,7 @@ export interface ControlRoute<M extends ControlName, Body> {
   answers?: readonly number[];
 }
 
-export type ControlRoutes = { [M in ControlName]: ControlRoute<M, any> };
+export type ControlRoutes = { [M in ControlName]: ControlRoute<M, unknown> };
 
 const NONE = { in: 'none' } as const;
 const BODY = { in: 'body' } as const;

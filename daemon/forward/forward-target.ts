@@ -60,7 +60,7 @@ export function isLoopbackHost(hostname: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (host === '::1') return true;
   const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return v4 !== null && v4.slice(1).every((part) => Number(part) <= 255);
+  return v4 === null ? false : v4.slice(1).every((part) => Number(part) <= 255);
 }
 
 export function targetWants(target: ForwardTarget, event: MailEvent): boolean {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { attachmentBytes } from '../../../../daemon/demo/attachment-files.ts';
 import { attachmentId } from '../../../../daemon/demo/mailbox.ts';
 import type { DemoProvider } from '../../../../daemon/demo/server.ts';
-import { call, INBOX_A, INBOX_B, startDemo, stopDemos } from './rest-client.ts';
+import { call, INBOX_A, INBOX_B, type Reply, startDemo, stopDemos } from './rest-client.ts';
 
 afterEach(stopDemos);
 
@@ -12,7 +12,7 @@ function agentmail(options: Parameters<typeof startDemo>[0] = {}): Promise<DemoP
   return startDemo({ flavour: 'agentmail', ...options });
 }
 
-async function pageIds(demo: DemoProvider, query: string): Promise<{ ids: string[]; next: string | undefined; json: any }> {
+async function pageIds(demo: DemoProvider, query: string): Promise<{ ids: string[]; next: string | undefined; json: Reply['json'] }> {
   const reply = await call(demo, `/v0/inboxes/${INBOX_A}/messages?${query}`);
   expect(reply.status).toBe(200);
   return { ids: reply.json.messages.map((message: { message_id: string }) => message.message_id), next: reply.json.next_page_token, json: reply.json };

@@ -7,7 +7,8 @@ export const [INBOX_A, INBOX_B] = ['inb_aaaa0001', 'inb_bbbb0002'];
 export interface Reply {
   status: number;
   headers: Headers;
-  /** The body parsed as JSON; undefined when it is not JSON. Provider JSON is read loosely in tests. */
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: provider JSON is read loosely in tests, field by field.
   json: any;
   bytes: Buffer;
 }
