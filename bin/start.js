@@ -4,24 +4,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureBuilt, ensureWindowBuilt, root } from './bundles.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-
-/** Rebuilds a bundle when any of its sources is newer than its output (a fresh checkout has no output). */
+/** A bundle the app cannot run without: a failed build stops here. */
 function build(output, sources, configArgs) {
-  const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0;
-  if (built > 0 && !sources.some((dir) => newerThan(path.join(root, dir), built))) return;
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', ...configArgs], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-function newerThan(target, time) {
-  const stat = fs.statSync(target, { throwIfNoEntry: false });
-  if (!stat) return false;
-  if (!stat.isDirectory()) return stat.mtimeMs > time;
-  return fs.readdirSync(target).some((name) => newerThan(path.join(target, name), time));
+  if (!ensureBuilt(output, sources, configArgs)) process.exit(1);
 }
 
 /** The Electron binary, fetched on first use as the electron package does; or why there is none. */
@@ -44,7 +31,7 @@ function electronRuntime() {
   return binary ? { binary } : { reason: 'the Electron runtime could not be downloaded' };
 }
 
-build(path.join(root, 'dist', 'renderer', 'index.html'), ['renderer', 'shared'], []);
+if (!ensureWindowBuilt()) process.exit(1);
 const runtime = electronRuntime();
 if (runtime.binary) {
   build(path.join(root, 'dist', 'electron', 'main.js'), ['electron', 'daemon', 'shared'], ['-c', 'build/vite.electron-main.config.ts']);
