@@ -1,7 +1,7 @@
 // A fresh checkout after `npm ci` alone has no built window: `mailbridge run` builds it before it prints the
 // dashboard link, so the first link a new user opens shows the dashboard, not a "not built" page. Runs against a
 // copy of the sources in a temp dir, so the shared dist/ other tests use is left alone.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +19,12 @@ afterAll(() => {
 
 describe('the first run of a fresh checkout', () => {
   it('serves the built dashboard at the link `mailbridge run` prints', async () => {
-    for (const entry of ['bin', 'daemon', 'shared', 'renderer', 'package.json', 'vite.config.ts']) {
-      fs.cpSync(path.join(ROOT, entry), path.join(checkout, entry), { recursive: true });
+    // Every tracked file, as a clone has them: no dist/, and node_modules as `npm ci` would leave it.
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    for (const file of tracked) {
+      if (!fs.existsSync(path.join(ROOT, file))) continue;
+      fs.mkdirSync(path.dirname(path.join(checkout, file)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, file), path.join(checkout, file));
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
     const dataDir = path.join(checkout, 'data');
