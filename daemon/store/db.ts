@@ -7,9 +7,16 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.ts';
 export type Database = BetterSqlite3.Database;
 
 const BUSY_TIMEOUT_MS = 5000;
+// Checkpoints run when the store is quiet (wal-checkpointer.ts), not inside a commit. SQLite's own automatic
+// checkpoint stays only as the cap: a commit that finds this many pages in the WAL checkpoints, so the WAL stays
+// bounded even under writes that never pause (64 MiB at the default 4 KiB page).
+const WAL_CAP_PAGES = 16_384;
+// A WAL that grew during a burst is cut back to this when it next starts over.
+const WAL_KEEP_BYTES = 8 * 1024 * 1024;
 
 // Append-only: a shipped step is never edited, a change is a new step. Index i brings user_version to i + 1.
-const CORE_SCHEMA: readonly string[] = [
+// Exported so tests can build a database exactly as an earlier version left it.
+export const CORE_SCHEMA: readonly string[] = [
   `
   CREATE TABLE events (
     -- AUTOINCREMENT keeps the high-water mark in sqlite_sequence, so a seq freed by retention is never handed out again.
@@ -71,6 +78,24 @@ const CORE_SCHEMA: readonly string[] = [
   // No query reads these (search goes through FTS5, time-ordering through seq and stored_at), yet each cost
   // WAL pages on every commit: measured by the bench as a share of the relay's latency.
   `DROP INDEX events_from; DROP INDEX events_subject; DROP INDEX events_occurred_at;`,
+  // Full-text indexing left the commit path: the per-event trigger cost more than the rest of a commit. A
+  // background indexer now adds committed events in batches and records how far it got; everything stored so far
+  // was indexed by the old trigger. Deletes reach the index only for events it already holds.
+  `
+  CREATE TABLE events_fts_progress (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    indexed_seq INTEGER NOT NULL
+  );
+  INSERT INTO events_fts_progress (id, indexed_seq)
+  VALUES (1, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0));
+  DROP TRIGGER events_fts_insert;
+  DROP TRIGGER events_fts_delete;
+  CREATE TRIGGER events_fts_delete AFTER DELETE ON events
+  WHEN old.seq <= (SELECT indexed_seq FROM events_fts_progress)
+  BEGIN
+    DELETE FROM events_fts WHERE rowid = old.seq;
+  END;
+  `,
 ];
 
 const MODULE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -97,6 +122,8 @@ export function openDatabase(file: string): Database {
     // Safe with WAL because each upstream cursor commits in the same transaction as the events it follows.
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_CAP_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
     db.pragma('foreign_keys = ON');
     applySteps(db, 'core', CORE_SCHEMA, {
       read: () => db.pragma('user_version', { simple: true }) as number,

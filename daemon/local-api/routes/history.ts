@@ -29,7 +29,11 @@ export function historyRoute(ctx: LocalApiContext): LocalRoute {
       });
       const items = records.map(toHistoryItem);
       // A full page may have more behind it; a short one is the end.
-      const body: HistoryResponse = { items, next_before: items.length === limit ? (items[items.length - 1]?.seq ?? null) : null };
+      const body: HistoryResponse = {
+        items,
+        next_before: items.length === limit ? (items[items.length - 1]?.seq ?? null) : null,
+        search_lag: ctx.events.searchLag(),
+      };
       sendJson(res, 200, body);
     },
   };
