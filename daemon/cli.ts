@@ -75,8 +75,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function oneLine(error: unknown, dataDir: string): string {
   if (error instanceof InstanceLockedError) {
+    // endpoint.json may be left from an engine that crashed; only the lock holder's own is worth pointing at.
     const running = readEndpointFile(dataDir);
-    return `${error.message}${running ? ` It serves ${running.url} (see \`mailbridge status\`).` : ''}`;
+    return `${error.message}${running && running.pid === error.pid ? ` It serves ${running.url} (see \`mailbridge status\`).` : ''}`;
   }
   if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     return `${errorMessage(error)} (another program uses that port: pick one with --port, or --port 0 for any free port)`;
