@@ -110,12 +110,57 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/** The store file is damaged or is not a SQLite database at all: nothing can be read from it, so nothing is touched. */
+export class DamagedDatabaseError extends Error {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(
+      `The event store ${file} cannot be read (${problem}): it is damaged ` +
+        'or is not a Mailbridge database. Nothing was changed or deleted. Run `mailbridge repair` to move it aside ' +
+        '(it is kept, renamed with the time), or move it and its -wal and -shm files elsewhere yourself; Mailbridge ' +
+        'then starts with a fresh store and takes mail from the provider again.',
+    );
+    this.name = 'DamagedDatabaseError';
+    this.file = file;
+  }
+}
+
+/** SQLite's answers for a file it cannot make sense of (extended codes such as SQLITE_CORRUPT_INDEX included). */
+export function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/**
+ * What SQLite finds wrong with `file`, or null: the schema must read, and with `thorough` the whole file must pass
+ * a quick check. Read-only, because a read-write connection to a file that is not a database deletes its -wal
+ * and -shm when it closes. Failures that say nothing about the file (a permission, a busy lock) are thrown.
+ */
+export function damageOf(file: string, { thorough = false } = {}): string | null {
+  let db: Database | null = null;
+  try {
+    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    if (!thorough) {
+      db.pragma('schema_version');
+      return null;
+    }
+    const found = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check).filter((line) => line !== 'ok');
+    return found.length === 0 ? null : found.slice(0, 3).join('; ');
+  } catch (error) {
+    if (isDamage(error)) return (error as Error).message;
+    throw error;
+  } finally {
+    db?.close();
+  }
+}
+
 /** Opens (creating if needed) the store at `file`: private file, WAL, and the core schema brought up to date. */
 export function openDatabase(file: string): Database {
   ensurePrivateDir(path.dirname(file));
   // SQLite gives the -wal and -shm files the main file's mode, so creating it 0600 first covers all three.
   fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
   fs.chmodSync(file, PRIVATE_FILE_MODE);
+  refuseDamaged(file);
   const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');
@@ -131,9 +176,21 @@ export function openDatabase(file: string): Database {
     });
   } catch (error) {
     db.close();
-    throw error;
+    throw isDamage(error) ? new DamagedDatabaseError(file, (error as Error).message) : error;
   }
   return db;
+}
+
+// Found before the read-write connection opens, so a damaged file is left exactly as it was.
+function refuseDamaged(file: string): void {
+  let problem: string | null;
+  try {
+    problem = damageOf(file);
+  } catch {
+    // Not a verdict on the file (a read-only connection cannot open every WAL state): the real open decides.
+    return;
+  }
+  if (problem !== null) throw new DamagedDatabaseError(file, problem);
 }
 
 /**
