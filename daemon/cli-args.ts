@@ -9,7 +9,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['run', 'login', 'logout', 'status', 'tail', 'events', 'token', 'help', 'version'] as const;
+export const COMMANDS = ['run', 'login', 'logout', 'status', 'tail', 'events', 'token', 'repair', 'help', 'version'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -44,6 +44,7 @@ const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
   tail: ['json', 'data-dir', 'after'],
   events: ['json', 'data-dir', 'limit', 'search'],
   token: ['rotate', 'data-dir'],
+  repair: ['data-dir'],
   help: [],
   version: [],
 };
@@ -169,6 +170,7 @@ Usage:
   mailbridge tail [--json] [--after SEQ]
   mailbridge events [--limit N] [--search TEXT] [--json]
   mailbridge token [--rotate]
+  mailbridge repair                 (moves a damaged event store aside; the engine must be stopped)
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).
 With no key and no account, \`run\` starts the built-in demo provider.

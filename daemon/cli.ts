@@ -23,6 +23,7 @@ import { openDatabase } from './store/db.ts';
 import { EventStore } from './store/events.ts';
 import { InstanceLockedError } from './store/instance-lock.ts';
 import { readTextIfExists, writePrivateFile } from './store/private-files.ts';
+import { repairStore } from './store/repair.ts';
 import { KeychainUnavailableError, SecretStore } from './store/secrets.ts';
 import { openSettings } from './store/settings.ts';
 import { readSecretInput } from './secret-input.ts';
@@ -67,6 +68,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await events(options, dataDir);
       case 'token':
         return await token(options, dataDir);
+      case 'repair':
+        return repair(dataDir);
     }
   } catch (error) {
     process.stderr.write(`mailbridge: ${oneLine(error, dataDir)}\n`);
@@ -76,8 +79,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function oneLine(error: unknown, dataDir: string): string {
   if (error instanceof InstanceLockedError) {
+    // endpoint.json may be left from an engine that crashed; only the lock holder's own is worth pointing at.
     const running = readEndpointFile(dataDir);
-    return `${error.message}${running ? ` It serves ${running.url} (see \`mailbridge status\`).` : ''}`;
+    return `${error.message}${running && running.pid === error.pid ? ` It serves ${running.url} (see \`mailbridge status\`).` : ''}`;
   }
   if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     return `${errorMessage(error)} (another program uses that port: pick one with --port, or --port 0 for any free port)`;
@@ -318,6 +322,20 @@ async function events(options: CliOptions, dataDir: string): Promise<number> {
   }
   for (const item of [...items].reverse()) {
     process.stdout.write(options.json ? `${JSON.stringify({ seq: item.seq, ...item.event })}\n` : `${eventLine(item.seq, item.event)}\n`);
+  }
+  return 0;
+}
+
+function repair(dataDir: string): number {
+  const result = repairStore(dataDir, dataPaths(dataDir).database);
+  if (result.outcome === 'missing') process.stdout.write(`No event store at ${result.file}: nothing to repair.\n`);
+  if (result.outcome === 'healthy') process.stdout.write(`The event store ${result.file} opens and passes SQLite's quick check: nothing to repair.\n`);
+  if (result.outcome === 'moved') {
+    const also = result.companions.length > 0 ? ` (with ${result.companions.map((f) => path.basename(f)).join(' and ')})` : '';
+    process.stdout.write(
+      `The event store ${result.file} was damaged (${result.problem}).\nMoved it to ${result.movedTo}${also}; nothing was deleted.\n` +
+        'The next start begins with a fresh store.\n',
+    );
   }
   return 0;
 }

@@ -20,6 +20,8 @@ import { ConsumerStore } from './store/consumers.ts';
 import { openDatabase, type Database } from './store/db.ts';
 import { EventStore, type CommitResult } from './store/events.ts';
 import { acquireInstanceLock } from './store/instance-lock.ts';
+import { DEFAULT_SEARCH_INDEXER, SearchIndexer } from './store/search-indexer.ts';
+import { DEFAULT_CHECKPOINTS, WalCheckpointer } from './store/wal-checkpointer.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
 import { UpstreamConnection } from './upstream/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/heartbeat.ts';
@@ -83,6 +85,8 @@ export class Daemon {
   #forwarder: Forwarder | null = null;
   #wakeDetector: WakeDetector | null = null;
   #retentionTimer: NodeJS.Timeout | null = null;
+  #searchIndexer: SearchIndexer | null = null;
+  #checkpointer: WalCheckpointer | null = null;
   #statusTimer: NodeJS.Timeout | null = null;
   #retention: DaemonOptions['retention'];
   #settingsTargets: ForwardTarget[];
@@ -125,6 +129,18 @@ export class Daemon {
   async #start(control: ControlApi): Promise<void> {
     const { log } = this.#o;
     const accounts = [...this.#o.accounts];
+    // Indexing and checkpoints follow the commits in the background, never inside one.
+    this.#searchIndexer = new SearchIndexer(this.events, DEFAULT_SEARCH_INDEXER, systemTimers, (error) =>
+      log.warn(`search indexing failed (will retry): ${errorMessage(error)}`),
+    );
+    this.#checkpointer = new WalCheckpointer(this.#db, DEFAULT_CHECKPOINTS, systemTimers, (error) =>
+      log.warn(`WAL checkpoint failed (will retry): ${errorMessage(error)}`),
+    );
+    this.hub.onCommitted(() => {
+      this.#searchIndexer?.noteCommitted();
+      this.#checkpointer?.noteWrite();
+    });
+    this.#searchIndexer.start();
     if (this.#o.demo) {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
@@ -291,7 +307,7 @@ export class Daemon {
       endpoint: this.#api
         ? { url: this.#api.url, socket: this.#api.socketPath, token_file: this.#api.tokenFile, pid: process.pid, version: VERSION }
         : null,
-      store: { events: this.events.count(), latestSeq, oldestSeq: this.events.oldestSeq() },
+      store: { events: this.events.count(), latestSeq, oldestSeq: this.events.oldestSeq(), searchLag: this.events.searchLag() },
       consumers: this.consumers.list(latestSeq),
       forwards: this.#forwarder?.status() ?? [],
     };
@@ -337,6 +353,8 @@ export class Daemon {
     this.#wakeDetector?.stop();
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
     if (this.#statusTimer) clearTimeout(this.#statusTimer);
+    this.#searchIndexer?.stop();
+    this.#checkpointer?.stop();
     for (const upstream of this.#upstreams) upstream.stop();
     await this.#localWs?.close();
     await this.#api?.close();

@@ -67,6 +67,8 @@ export interface HistoryResponse {
   items: HistoryItem[];
   /** Pass as `before` for the next page; null at the end. */
   next_before: number | null;
+  /** Committed events a search may have missed because the full-text index has not reached them yet (0 when complete). */
+  search_lag?: number;
 }
 
 /** `GET /v1/deliveries`: dead letters of one forward target (`target`), or of all; `status` narrows them. */

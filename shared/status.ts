@@ -85,7 +85,13 @@ export interface DaemonStatus {
   demo: boolean;
   accounts: UpstreamStatus[];
   endpoint: EndpointInfo | null;
-  store: { events: number; latestSeq: number; oldestSeq: number | null };
+  store: {
+    events: number;
+    latestSeq: number;
+    oldestSeq: number | null;
+    /** Committed events that search does not cover yet: indexing follows the commits, usually within 0.2 s. */
+    searchLag?: number;
+  };
   consumers: ConsumerStatus[];
   forwards: ForwardTargetStatus[];
 }

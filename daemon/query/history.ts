@@ -11,7 +11,7 @@ export function toHistoryItem(record: EventRecord): HistoryItem {
 }
 
 /** One page of history: `limit` defaults to 50; above 500 the query is refused (`bad_request`), never clamped. */
-export function historyPage(events: Pick<EventStore, 'history'>, query: HistoryQuery): HistoryResponse {
+export function historyPage(events: Pick<EventStore, 'history' | 'searchLag'>, query: HistoryQuery): HistoryResponse {
   const checked = parseRequest('history', query);
   const limit = checked.limit ?? HISTORY_LIMIT.default;
   const items = events
@@ -25,8 +25,8 @@ export function historyPage(events: Pick<EventStore, 'history'>, query: HistoryQ
       eventType: nonEmpty(checked.event_type),
     })
     .map(toHistoryItem);
-  // A full page may have more behind it; a short one is the end.
-  return { items, next_before: items.length === limit ? (items.at(-1)?.seq ?? null) : null };
+  // A full page may have more behind it; a short one is the end. The lag says whether search may miss the newest.
+  return { items, next_before: items.length === limit ? (items.at(-1)?.seq ?? null) : null, search_lag: events.searchLag() };
 }
 
 /** One stored event with its metadata, or null when there is none (or retention removed it). */

@@ -7,9 +7,16 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.ts';
 export type Database = BetterSqlite3.Database;
 
 const BUSY_TIMEOUT_MS = 5000;
+// Checkpoints run when the store is quiet (wal-checkpointer.ts), not inside a commit. SQLite's own automatic
+// checkpoint stays only as the cap: a commit that finds this many pages in the WAL checkpoints, so the WAL stays
+// bounded even under writes that never pause (64 MiB at the default 4 KiB page).
+const WAL_CAP_PAGES = 16_384;
+// A WAL that grew during a burst is cut back to this when it next starts over.
+const WAL_KEEP_BYTES = 8 * 1024 * 1024;
 
 // Append-only: a shipped step is never edited, a change is a new step. Index i brings user_version to i + 1.
-const CORE_SCHEMA: readonly string[] = [
+// Exported so tests can build a database exactly as an earlier version left it.
+export const CORE_SCHEMA: readonly string[] = [
   `
   CREATE TABLE events (
     -- AUTOINCREMENT keeps the high-water mark in sqlite_sequence, so a seq freed by retention is never handed out again.
@@ -71,6 +78,24 @@ const CORE_SCHEMA: readonly string[] = [
   // No query reads these (search goes through FTS5, time-ordering through seq and stored_at), yet each cost
   // WAL pages on every commit: measured by the bench as a share of the relay's latency.
   `DROP INDEX events_from; DROP INDEX events_subject; DROP INDEX events_occurred_at;`,
+  // Full-text indexing left the commit path: the per-event trigger cost more than the rest of a commit. A
+  // background indexer now adds committed events in batches and records how far it got; everything stored so far
+  // was indexed by the old trigger. Deletes reach the index only for events it already holds.
+  `
+  CREATE TABLE events_fts_progress (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    indexed_seq INTEGER NOT NULL
+  );
+  INSERT INTO events_fts_progress (id, indexed_seq)
+  VALUES (1, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0));
+  DROP TRIGGER events_fts_insert;
+  DROP TRIGGER events_fts_delete;
+  CREATE TRIGGER events_fts_delete AFTER DELETE ON events
+  WHEN old.seq <= (SELECT indexed_seq FROM events_fts_progress)
+  BEGIN
+    DELETE FROM events_fts WHERE rowid = old.seq;
+  END;
+  `,
 ];
 
 const MODULE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -85,18 +110,65 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/** The store file is damaged or is not a SQLite database at all: nothing can be read from it, so nothing is touched. */
+export class DamagedDatabaseError extends Error {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(
+      `The event store ${file} cannot be read (${problem}): it is damaged ` +
+        'or is not a Mailbridge database. Nothing was changed or deleted. Run `mailbridge repair` to move it aside ' +
+        '(it is kept, renamed with the time), or move it and its -wal and -shm files elsewhere yourself; Mailbridge ' +
+        'then starts with a fresh store and takes mail from the provider again.',
+    );
+    this.name = 'DamagedDatabaseError';
+    this.file = file;
+  }
+}
+
+/** SQLite's answers for a file it cannot make sense of (extended codes such as SQLITE_CORRUPT_INDEX included). */
+export function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/**
+ * What SQLite finds wrong with `file`, or null: the schema must read, and with `thorough` the whole file must pass
+ * a quick check. Read-only, because a read-write connection to a file that is not a database deletes its -wal
+ * and -shm when it closes. Failures that say nothing about the file (a permission, a busy lock) are thrown.
+ */
+export function damageOf(file: string, { thorough = false } = {}): string | null {
+  let db: Database | null = null;
+  try {
+    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    if (!thorough) {
+      db.pragma('schema_version');
+      return null;
+    }
+    const found = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check).filter((line) => line !== 'ok');
+    return found.length === 0 ? null : found.slice(0, 3).join('; ');
+  } catch (error) {
+    if (isDamage(error)) return (error as Error).message;
+    throw error;
+  } finally {
+    db?.close();
+  }
+}
+
 /** Opens (creating if needed) the store at `file`: private file, WAL, and the core schema brought up to date. */
 export function openDatabase(file: string): Database {
   ensurePrivateDir(path.dirname(file));
   // SQLite gives the -wal and -shm files the main file's mode, so creating it 0600 first covers all three.
   fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
   fs.chmodSync(file, PRIVATE_FILE_MODE);
+  refuseDamaged(file);
   const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');
     // Safe with WAL because each upstream cursor commits in the same transaction as the events it follows.
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_CAP_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
     db.pragma('foreign_keys = ON');
     applySteps(db, 'core', CORE_SCHEMA, {
       read: () => db.pragma('user_version', { simple: true }) as number,
@@ -104,9 +176,21 @@ export function openDatabase(file: string): Database {
     });
   } catch (error) {
     db.close();
-    throw error;
+    throw isDamage(error) ? new DamagedDatabaseError(file, (error as Error).message) : error;
   }
   return db;
+}
+
+// Found before the read-write connection opens, so a damaged file is left exactly as it was.
+function refuseDamaged(file: string): void {
+  let problem: string | null;
+  try {
+    problem = damageOf(file);
+  } catch {
+    // Not a verdict on the file (a read-only connection cannot open every WAL state): the real open decides.
+    return;
+  }
+  if (problem !== null) throw new DamagedDatabaseError(file, problem);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { EventRecord, MailEvent, StoredEvent } from '../../shared/event.ts';
 import type { PublishCommitted } from '../hub.ts';
 import type { Database } from './db.ts';
+import { SearchIndex } from './search-index.ts';
 
 export interface EventFilter {
   inboxId?: string;
@@ -43,6 +44,8 @@ interface EventRow {
 }
 
 const DEFAULT_RETENTION_BATCH = 500;
+// A search first indexes what the background indexer has not reached yet, up to this many events (a few ms).
+const SEARCH_CATCH_UP = 2_000;
 
 // Filter keys and the indexed columns they match.
 const FILTER_COLUMNS = { account: 'account', inboxId: 'inbox_id', eventType: 'event_type' } as const;
@@ -63,6 +66,7 @@ export class EventStore {
   #knownCount: number | null = null;
   readonly #get: Statement<[number], EventRow>;
   readonly #seqOf: Statement<[string], { seq: number }>;
+  readonly #search: SearchIndex;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
   readonly #publish: PublishCommitted;
 
@@ -87,6 +91,7 @@ export class EventStore {
     this.#count = db.prepare('SELECT count(*) AS n FROM events');
     this.#get = db.prepare('SELECT seq, account, stored_at, payload FROM events WHERE seq = ?');
     this.#seqOf = db.prepare('SELECT seq FROM events WHERE event_id = ? ORDER BY seq DESC LIMIT 1');
+    this.#search = new SearchIndex(db);
     this.#commit = db.transaction((account, events, cursor) => this.#commitInTransaction(account, events, cursor));
   }
 
@@ -146,11 +151,15 @@ export class EventStore {
     return this.#seqOf.get(eventId)?.seq ?? null;
   }
 
-  /** Newest first. `q` is user text: it is quoted term by term, so no input can break the FTS5 syntax. */
+  /**
+   * Newest first. `q` is user text: it is quoted term by term, so no input can break the FTS5 syntax. A search
+   * covers every event the index holds; `searchLag()` says how many newer ones it may have missed.
+   */
   history(opts: HistoryOptions): EventRecord[] {
     requireCount('limit', opts.limit);
     const { where, params } = filterClause(opts, 'e.');
     const match = opts.q === undefined ? null : toFtsQuery(opts.q);
+    if (match !== null) this.#search.indexPending(SEARCH_CATCH_UP);
     const bind = { ...params, before: opts.before ?? Number.MAX_SAFE_INTEGER, limit: opts.limit };
     const columns = 'e.seq, e.account, e.stored_at, e.payload';
     const rows =
@@ -163,6 +172,16 @@ export class EventStore {
              WHERE events_fts MATCH @match AND f.rowid < @before${where} ORDER BY f.rowid DESC LIMIT @limit`,
           ).all({ ...bind, match });
     return rows.map(toRecord);
+  }
+
+  /** Adds up to `max` committed events to the full-text index (the background indexer's step); returns how many. */
+  indexPending(max: number): number {
+    return this.#search.indexPending(max);
+  }
+
+  /** Committed events that search does not cover yet: 0 once the indexer has caught up. */
+  searchLag(): number {
+    return this.#search.lag();
   }
 
   /** Deletes events past the age or count limits, never one above `protectAfterSeq`. Returns how many went. */

@@ -1,23 +1,28 @@
 // One running engine per data dir: two would hold two upstream connections and fight over the same store.
+// The lock is a write lock on a small SQLite file, held for the life of the process. The kernel drops it when
+// the process ends however it ends (crash, SIGKILL, power cut), so a stale lock never blocks a start, and no pid
+// is ever trusted to say who holds it: pids are reused, and a zombie's pid looks alive. The holder's pid sits in
+// mailbridge.lock (the pid file older versions trusted as the lock) only to name the running engine in a refusal.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.ts';
+import BetterSqlite3 from 'better-sqlite3';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, readTextIfExists, writePrivateFile } from './private-files.ts';
 
-const LOCK_FILE = 'mailbridge.lock';
-// A lock file without a pid is one being written right now, unless it has been like that for this long.
-const EMPTY_LOCK_GRACE_MS = 5000;
-const MAX_ATTEMPTS = 20;
-const TAKEOVER_WAIT_MS = 10;
+const LOCK_FILE = 'engine.lock';
+const PID_FILE = 'mailbridge.lock';
+// A holder writes its pid right after taking the lock; an engine refused in that instant waits this long to name it.
+const HOLDER_PID_WAIT_MS = 1_000;
+const HOLDER_PID_POLL_MS = 20;
+// better-sqlite3 closes a connection that is garbage-collected, which would end the lock while the caller still
+// counts on it: held connections stay referenced here until released.
+const held = new Set<BetterSqlite3.Database>();
 
 export class InstanceLockedError extends Error {
-  /** The holder's pid; null when it is still writing its lock file. */
+  /** The holder's pid; null when it could not be told (it has only just started). */
   readonly pid: number | null;
   readonly lockFile: string;
   constructor(pid: number | null, lockFile: string) {
-    super(
-      `Another Mailbridge${pid === null ? '' : ` (pid ${pid})`} is already running with this data directory. ` +
-        `Stop it first; if no Mailbridge is running, delete ${lockFile}.`,
-    );
+    super(`Another Mailbridge${pid === null ? '' : ` (pid ${pid})`} is already running with this data directory. Stop it first.`);
     this.name = 'InstanceLockedError';
     this.pid = pid;
     this.lockFile = lockFile;
@@ -31,65 +36,74 @@ export interface InstanceLock {
 export function acquireInstanceLock(dataDir: string): InstanceLock {
   ensurePrivateDir(dataDir);
   const lockFile = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (tryCreate(lockFile, process.pid)) return heldLock(lockFile);
-    const holder = readHolder(lockFile);
-    if (holder === 'gone') continue;
-    if (holder === 'starting') throw new InstanceLockedError(null, lockFile);
-    if (isAlive(holder)) throw new InstanceLockedError(holder, lockFile);
-    takeOverStale(lockFile, holder);
+  const pidFile = path.join(dataDir, PID_FILE);
+  const lock = openLock(lockFile);
+  try {
+    // A transaction that is never committed holds SQLite's RESERVED lock (fcntl on Unix, LockFileEx on Windows),
+    // which another connection, in this process or any other, cannot take: it gets SQLITE_BUSY at once.
+    lock.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    lock.close();
+    if (sqliteCode(error) === 'SQLITE_BUSY') throw new InstanceLockedError(holderPid(pidFile), lockFile);
+    throw error;
   }
-  throw new Error(`Could not take the instance lock ${lockFile}: it kept changing hands.`);
-}
-
-function heldLock(lockFile: string): InstanceLock {
-  let held = true;
+  held.add(lock);
+  writePrivateFile(pidFile, `${process.pid}\n`);
   return {
     release() {
-      if (!held) return;
-      held = false;
-      // Only remove the file while it is still ours; a takeover after a hang may have replaced it.
-      if (readHolder(lockFile) === process.pid) fs.rmSync(lockFile, { force: true });
+      if (!held.delete(lock)) return;
+      if (readPid(pidFile) === process.pid) fs.rmSync(pidFile, { force: true });
+      // Closing the connection ends the transaction and with it the lock.
+      lock.close();
     },
   };
 }
 
-function tryCreate(file: string, pid: number): boolean {
-  let fd: number;
+function openLock(lockFile: string): BetterSqlite3.Database {
+  createPrivateFile(lockFile);
+  // No busy wait: a held lock is an answer, not something to wait out.
+  const lock = new BetterSqlite3(lockFile, { timeout: 0 });
   try {
-    fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
+    // The file holds no data; an empty one is a valid database. Anything else in it (damage, or a file put
+    // there by hand) is cleared in place, never replaced: a new file would be a second lock.
+    lock.pragma('schema_version');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    lock.close();
+    if (sqliteCode(error) !== 'SQLITE_NOTADB') throw error;
+    fs.truncateSync(lockFile, 0);
+    return new BetterSqlite3(lockFile, { timeout: 0 });
   }
-  try {
-    fs.writeFileSync(fd, `${pid}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return true;
+  return lock;
 }
 
-/** The pid in the lock file, 'gone' when there is no file, 'starting' while a fresh one has no pid yet. */
-function readHolder(file: string): number | 'gone' | 'starting' {
-  let text: string;
-  let modified: number;
+// Only ever opened here when it does not exist yet: POSIX drops every fcntl lock a process holds on a file when
+// the process closes any descriptor of that file, so opening and closing it beside a held lock would free it.
+function createPrivateFile(file: string): void {
   try {
-    text = fs.readFileSync(file, 'utf8');
-    modified = fs.statSync(file).mtimeMs;
+    fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const pid = Number(text.trim());
-  if (Number.isSafeInteger(pid) && pid > 0) return pid;
-  // Garbage that has sat there past the grace period belongs to nobody: pid 0 is never alive.
-  return Date.now() - modified < EMPTY_LOCK_GRACE_MS ? 'starting' : 0;
+  fs.chmodSync(file, PRIVATE_FILE_MODE);
+}
+
+/** The pid the holder wrote, if that process is still there; null if a fresh holder does not write it in time. */
+function holderPid(pidFile: string): number | null {
+  const deadline = Date.now() + HOLDER_PID_WAIT_MS;
+  for (;;) {
+    const pid = readPid(pidFile);
+    if (pid !== null && isAlive(pid)) return pid;
+    if (Date.now() >= deadline) return null;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HOLDER_PID_POLL_MS);
+  }
+}
+
+function readPid(pidFile: string): number | null {
+  const pid = Number(readTextIfExists(pidFile)?.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
 function isAlive(pid: number): boolean {
-  if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -99,26 +113,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Removes a lock whose holder is dead. A guard file serialises takeovers, so two starting engines cannot both
- * delete the stale lock and then each other's fresh one.
- */
-function takeOverStale(lockFile: string, stalePid: number): void {
-  const guard = `${lockFile}.takeover`;
-  if (!tryCreate(guard, process.pid)) {
-    const guardHolder = readHolder(guard);
-    // A guard left by a process that died mid-takeover is cleared; a live one is given a moment to finish.
-    if (typeof guardHolder === 'number' && !isAlive(guardHolder)) fs.rmSync(guard, { force: true });
-    else pause(TAKEOVER_WAIT_MS);
-    return;
-  }
-  try {
-    if (readHolder(lockFile) === stalePid) fs.rmSync(lockFile, { force: true });
-  } finally {
-    fs.rmSync(guard, { force: true });
-  }
-}
-
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+function sqliteCode(error: unknown): string | undefined {
+  return (error as { code?: string } | null)?.code;
 }

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, SchemaTooNewError, type Database } from '../../../daemon/store/db.ts';
+import BetterSqlite3 from 'better-sqlite3';
+import { CORE_SCHEMA, migrate, openDatabase, SchemaTooNewError, type Database } from '../../../daemon/store/db.ts';
+import { EventStore } from '../../../daemon/store/events.ts';
+import type { MailEvent } from '../../../shared/event.ts';
 
 let dir: string;
 const open: Database[] = [];
@@ -77,6 +80,77 @@ describe('openDatabase', () => {
     db.pragma('user_version = 999');
     db.close();
     expect(() => openDatabase(file)).toThrow(SchemaTooNewError);
+  });
+});
+
+function mail(id: string, subject: string, body = ''): MailEvent {
+  return {
+    event: 'message.received',
+    event_id: id,
+    occurred_at: '2026-01-01T00:00:00Z',
+    inbox_id: 'inb_1',
+    message: { id: `msg_${id}`, from: 'a@example.com', to: 'b@example.com', subject, body_text: body },
+  };
+}
+
+describe('a database from before indexing left the commit path', () => {
+  // As version 3 left it: every event indexed by a trigger inside its commit.
+  function versionThree(file: string): void {
+    const old = new BetterSqlite3(file);
+    old.pragma('journal_mode = WAL');
+    for (const step of CORE_SCHEMA.slice(0, 3)) old.exec(step);
+    old.pragma('user_version = 3');
+    const insert = old.prepare(`INSERT INTO events (account, event_id, event_type, occurred_at, stored_at, subject, payload)
+      VALUES ('work', ?, 'message.received', '2026-01-01T00:00:00Z', 0, ?, ?)`);
+    for (const [id, subject] of [['evt_1', 'Walrus sighting'], ['evt_2', 'Narwhal report']]) {
+      insert.run(id, subject, JSON.stringify(mail(id!, subject!)));
+    }
+    old.prepare("DELETE FROM events WHERE event_id = 'evt_1'").run();
+    old.close();
+  }
+
+  it('keeps its index, drops the per-commit trigger and indexes new events in the background', () => {
+    const file = path.join(dir, 'events.sqlite');
+    versionThree(file);
+    const db = openAt(file);
+    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all();
+    expect(triggers).toEqual(['events_fts_delete']);
+    const store = new EventStore(db);
+    expect(store.searchLag()).toBe(0);
+    const search = (q: string) => store.history({ limit: 10, q }).map((r) => r.event.event_id);
+    expect([search('walrus'), search('narwhal')]).toEqual([[], ['evt_2']]);
+
+    store.commit('work', [mail('evt_3', 'Beluga news')]);
+    expect(store.searchLag()).toBe(1);
+    expect(store.indexPending(10)).toBe(1);
+    expect(search('beluga')).toEqual(['evt_3']);
+    store.applyRetention({ maxAgeMs: null, maxEvents: 0, now: 0, protectAfterSeq: 3 });
+    expect(db.prepare('SELECT count(*) FROM events_fts').pluck().get()).toBe(0);
+  });
+});
+
+describe('WAL checkpoints', () => {
+  const walBytes = (file: string) => fs.statSync(`${file}-wal`).size;
+
+  it('leave the commits alone: many small commits never copy the WAL back into the database file', () => {
+    const file = path.join(dir, 'events.sqlite');
+    const store = new EventStore(openAt(file));
+    const size = fs.statSync(file).size;
+    // Far past SQLite's default threshold of 1,000 WAL pages, which checkpointed inside whichever commit crossed it.
+    for (let i = 0; i < 600; i++) store.commit('work', [mail(`evt_${i}`, 'small')]);
+    expect(walBytes(file)).toBeGreaterThan(1_000 * 4096);
+    expect(fs.statSync(file).size).toBe(size);
+  });
+
+  it('keep the WAL bounded under writes that never pause', () => {
+    const file = path.join(dir, 'events.sqlite');
+    const store = new EventStore(openAt(file));
+    const body = 'x'.repeat(256 * 1024);
+    // About 90 MiB written: without the 64 MiB cap, all of it would still be in the WAL.
+    for (let i = 0; i < 360; i++) {
+      store.commit('work', [mail(`evt_${i}`, 'large', body)]);
+    }
+    expect(walBytes(file)).toBeLessThan(70 * 1024 * 1024);
   });
 });
 

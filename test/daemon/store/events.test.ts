@@ -242,6 +242,39 @@ describe('history', () => {
   });
 });
 
+describe('full-text index', () => {
+  const indexedRows = (db: Database) => db.prepare('SELECT count(*) FROM events_fts').pluck().get();
+
+  it('is filled in batches after the commit, not inside it, and says how far behind it is', () => {
+    const { db, store } = openStore();
+    store.commit('work', [mail('a'), mail('b'), mail('c')]);
+    expect(indexedRows(db)).toBe(0);
+    expect(store.searchLag()).toBe(3);
+    expect(store.indexPending(2)).toBe(2);
+    expect(store.searchLag()).toBe(1);
+    expect(store.indexPending(10)).toBe(1);
+    expect([store.searchLag(), indexedRows(db)]).toEqual([0, 3]);
+    expect(store.indexPending(10)).toBe(0);
+  });
+
+  it('is caught up by a search, so a search finds an event the moment its commit returns', () => {
+    const { store } = openStore();
+    store.commit('work', [mail('a', { message: { id: 'm1', from: 'ana@example.com', to: 'jane@openmail.sh', subject: 'Kumquat order', body_text: '' } })]);
+    expect(seqs(store.history({ limit: 10, q: 'kumquat' }))).toEqual([1]);
+    expect(store.searchLag()).toBe(0);
+  });
+
+  it('catches up after a restart with what the last run committed but did not index', () => {
+    const first = openStore();
+    first.store.commit('work', [mail('a'), mail('b')]);
+    first.db.close();
+    const { db, store } = openStore();
+    expect(store.searchLag()).toBe(2);
+    expect(store.indexPending(100)).toBe(2);
+    expect(indexedRows(db)).toBe(2);
+  });
+});
+
 describe('applyRetention', () => {
   function fill(store: EventStore, n: number): void {
     store.commit('work', Array.from({ length: n }, (_, i) => mail(`e${i + 1}`)));
@@ -292,16 +325,17 @@ describe('applyRetention', () => {
     expect(seqs(store.commit('work', [mail('g')]).stored)).toEqual([7]);
   });
 
-  it('removes the deleted events from the full-text index', () => {
+  it('removes deleted events from the full-text index, whether or not the indexer had reached them', () => {
     const { db, store } = openStore();
-    store.commit('work', [
-      mail('old', { message: { id: 'm1', from: 'x@example.com', to: 'y@example.com', subject: 'zebra', body_text: '' } }),
-      mail('new', { message: { id: 'm2', from: 'x@example.com', to: 'y@example.com', subject: 'giraffe', body_text: '' } }),
-    ]);
-    store.applyRetention({ maxAgeMs: null, maxEvents: 1, now: 0, protectAfterSeq: 2 });
+    const subject = (id: string, word: string) => mail(id, { message: { id: `m_${id}`, from: 'x@example.com', to: 'y@example.com', subject: word, body_text: '' } });
+    store.commit('work', [subject('a', 'zebra'), subject('b', 'giraffe')]);
+    expect(store.indexPending(1)).toBe(1);
+    store.commit('work', [subject('c', 'okapi')]);
+    store.applyRetention({ maxAgeMs: null, maxEvents: 1, now: 0, protectAfterSeq: 3 });
+    expect(store.indexPending(100)).toBe(1);
     const indexed = (word: string) => db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ?').pluck().all(word);
-    expect(indexed('zebra')).toEqual([]);
-    expect(indexed('giraffe')).toEqual([2]);
+    expect([indexed('zebra'), indexed('giraffe'), indexed('okapi')]).toEqual([[], [], [3]]);
+    expect(store.searchLag()).toBe(0);
   });
 });
 
@@ -343,6 +377,9 @@ describe('crash safety', () => {
     expect(stored.map((event) => event.event_id)).toEqual(stored.map((event) => crashEvent(event.seq).event_id));
     expect(seqs(stored)).toEqual(stored.map((_, i) => i + 1));
     expect(store.cursor(CRASH_ACCOUNT)).toBe(stored.at(-1)?.event_id);
+    while (store.indexPending(10_000) > 0);
+    expect(store.searchLag()).toBe(0);
+    expect(seqs(store.history({ limit: 1_000_000, q: 'crash' }))).toEqual(seqs(stored).reverse());
   });
 });
 
