@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventsResponse, StatusResponse, TestEventResponse } from '../../../../shared/local-api.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import { type Harness, mailEvents, startHarness } from '../harness.ts';
 
 let h: Harness;
@@ -15,11 +16,12 @@ afterEach(async () => {
 describe('GET /v1/status', () => {
   it('returns the engine snapshot', async () => {
     h.commit(mailEvents(3));
+    await waitFor(() => h.events.searchLag() === 0, 5_000, 'the search index to catch up');
     const res = await h.get('/v1/status');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const status = (await res.json()) as StatusResponse;
-    expect(status.store).toEqual({ events: 3, latestSeq: 3, oldestSeq: 1 });
+    expect(status.store).toEqual({ events: 3, latestSeq: 3, oldestSeq: 1, searchLag: 0 });
     expect(status.pid).toBe(process.pid);
   });
 });
