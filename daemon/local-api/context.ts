@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ControlApi } from '../../shared/control.ts';
+import type { Principal } from '../../shared/principal.ts';
 import type { EventHub } from '../hub.ts';
 import type { ConsumerStore } from '../store/consumers.ts';
 import type { EventStore } from '../store/events.ts';
@@ -20,6 +21,8 @@ export interface RouteRequest {
   url: URL;
   /** Decoded `:name` segments of the route's path. */
   params: Readonly<Record<string, string>>;
+  /** Who is asking, as the token (or the Unix socket) told the auth check. */
+  principal: Principal;
 }
 
 /** Answers with `sendJson`, or throws `HttpError` or a `CodedError` for a JSON error; any other throw is a 500. */

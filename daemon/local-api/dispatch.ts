@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CodedError } from '../../shared/errors.ts';
+import { OWNER } from '../../shared/principal.ts';
 import type { Refusal, RequestFacts, Transport } from './auth.ts';
 import { checkRequest, needsToken } from './auth.ts';
 import type { LocalApiContext, LocalRoute } from './context.ts';
@@ -87,7 +88,8 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
         Allow: resolution.allow.join(', '),
       });
     }
-    await resolution.route.handle({ req, res, url, params: resolution.params });
+    // The endpoint token and the Unix socket are the owner's; they are the only credentials there are yet.
+    await resolution.route.handle({ req, res, url, params: resolution.params, principal: OWNER });
   }
 
   return {
