@@ -16,6 +16,7 @@ const OPTIONS = {
   demo: { type: 'boolean' },
   provider: { type: 'string' },
   url: { type: 'string' },
+  'api-url': { type: 'string' },
   inbox: { type: 'string', multiple: true },
   events: { type: 'string' },
   port: { type: 'string' },
@@ -37,8 +38,8 @@ const OPTIONS = {
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
 const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
-  run: ['demo', 'provider', 'url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose'],
-  login: ['provider', 'account', 'url', 'inbox', 'events', 'data-dir', 'no-verify'],
+  run: ['demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose'],
+  login: ['provider', 'account', 'url', 'api-url', 'inbox', 'events', 'data-dir', 'no-verify'],
   logout: ['account', 'data-dir'],
   status: ['json', 'data-dir'],
   tail: ['json', 'data-dir', 'after'],
@@ -54,6 +55,8 @@ export interface CliOptions {
   demo: boolean;
   provider: ProviderName | null;
   url: string | null;
+  /** The provider's REST base for this account (`--api-url`). */
+  apiUrl: string | null;
   inboxIds: string[];
   eventTypes: string[];
   port: number | null;
@@ -88,12 +91,14 @@ export function parseCli(argv: readonly string[]): CliOptions {
     throw new UsageError(`unknown provider '${provider}' (choose ${PROVIDERS.join(', ')})`);
   }
   if (values.url !== undefined) checkWsUrl(values.url);
-  for (const target of values['forward-to'] ?? []) checkHttpUrl(target);
+  if (values['api-url'] !== undefined) checkHttpUrl('--api-url', values['api-url'], true);
+  for (const target of values['forward-to'] ?? []) checkHttpUrl('--forward-to', target, false);
   return {
     command,
     demo: values.demo ?? false,
     provider: provider as ProviderName | null,
     url: values.url ?? null,
+    apiUrl: values['api-url'] ?? null,
     inboxIds: values.inbox ?? [],
     eventTypes: values.events ? values.events.split(',').map((s) => s.trim()).filter(Boolean) : [],
     port: values.port === undefined ? null : integer('--port', values.port, 0, 65_535),
@@ -122,7 +127,7 @@ function parseFlags(argv: readonly string[]) {
 
 function defaults(): Omit<CliOptions, 'command'> {
   return {
-    demo: false, provider: null, url: null, inboxIds: [], eventTypes: [], port: null, dataDir: null, forwardTo: [],
+    demo: false, provider: null, url: null, apiUrl: null, inboxIds: [], eventTypes: [], port: null, dataDir: null, forwardTo: [],
     forwardSecretFile: null, unixSocket: true, account: null, verify: true, json: false, limit: 20, search: null,
     after: null, rotate: false, verbose: false,
   };
@@ -148,23 +153,26 @@ function checkWsUrl(text: string): void {
   }
 }
 
-function checkHttpUrl(text: string): void {
+function checkHttpUrl(flag: string, text: string, refuseCredentials: boolean): void {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--forward-to '${text}' is not a URL`);
+    throw new UsageError(`${flag} '${text}' is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--forward-to must be an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be an http:// or https:// URL`);
+  if (refuseCredentials && (url.username || url.password || url.search)) {
+    throw new UsageError(`${flag} must be a plain base URL without credentials or a query: the key comes from the keychain`);
+  }
 }
 
 export const USAGE = `mailbridge: a local OpenMail endpoint that never misses mail
 
 Usage:
-  mailbridge run [--demo] [--provider openmail|agentmail|myagentmail] [--url WS_URL] [--inbox ID]...
+  mailbridge run [--demo] [--provider openmail|agentmail|myagentmail] [--url WS_URL] [--api-url URL] [--inbox ID]...
                  [--events TYPES] [--port N] [--data-dir DIR] [--forward-to URL]... [--forward-secret-file F]
                  [--no-socket] [--account NAME] [-v]
-  mailbridge login [--provider P] [--account NAME] [--url WS_URL] [--inbox ID]... [--no-verify]
+  mailbridge login [--provider P] [--account NAME] [--url WS_URL] [--api-url URL] [--inbox ID]... [--no-verify]
   mailbridge logout [--account NAME]
   mailbridge status [--json]
   mailbridge tail [--json] [--after SEQ]

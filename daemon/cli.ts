@@ -160,7 +160,8 @@ function takeEnvKey(): string | null {
 }
 
 function resolveAccounts(options: CliOptions, configured: AccountSettings[], envKey: string | null): AccountRuntime[] {
-  const adHoc = options.provider !== null || options.url !== null || options.inboxIds.length > 0 || options.eventTypes.length > 0;
+  const adHoc =
+    options.provider !== null || options.url !== null || options.apiUrl !== null || options.inboxIds.length > 0 || options.eventTypes.length > 0;
   let accounts: AccountSettings[];
   if (adHoc || (envKey && configured.length === 0)) {
     const name = options.account ?? 'default';
@@ -170,6 +171,7 @@ function resolveAccounts(options: CliOptions, configured: AccountSettings[], env
         name,
         provider: options.provider ?? saved?.provider ?? 'openmail',
         ...((options.url ?? saved?.url) ? { url: options.url ?? saved?.url } : {}),
+        ...((options.apiUrl ?? saved?.apiUrl) ? { apiUrl: options.apiUrl ?? saved?.apiUrl } : {}),
         inboxIds: options.inboxIds.length ? options.inboxIds : (saved?.inboxIds ?? []),
         eventTypes: options.eventTypes.length ? options.eventTypes : (saved?.eventTypes ?? []),
       },
@@ -241,6 +243,7 @@ async function login(options: CliOptions, dataDir: string): Promise<number> {
       name,
       provider,
       ...(options.url ? { url: options.url } : {}),
+      ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
       inboxIds: options.inboxIds,
       eventTypes: options.eventTypes,
     };

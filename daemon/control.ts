@@ -89,6 +89,7 @@ export class Control implements ControlApi {
       name: request.name,
       provider: request.provider,
       ...(request.url ? { url: request.url } : {}),
+      ...(request.apiUrl ? { apiUrl: request.apiUrl } : {}),
       inboxIds: [...new Set(request.inboxIds)],
       eventTypes: [...new Set(request.eventTypes)],
     };

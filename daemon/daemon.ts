@@ -16,6 +16,7 @@ import { createLocalWs } from './local-api/local-ws.ts';
 import { errorMessage, type Logger } from './log.ts';
 import { dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
+import { restTarget, type RestTarget } from './providers/rest.ts';
 import { ConsumerStore } from './store/consumers.ts';
 import { openDatabase, type Database } from './store/db.ts';
 import { EventStore, type CommitResult } from './store/events.ts';
@@ -78,6 +79,8 @@ export class Daemon {
   readonly #db: Database;
   readonly #release: () => void;
   readonly #upstreams: UpstreamConnection[] = [];
+  /** The running accounts with their keys, by name: what REST calls on an account's behalf start from. */
+  readonly #accounts = new Map<string, AccountRuntime>();
   readonly #statusListeners = new Set<(status: DaemonStatus) => void>();
   #demo: DemoProvider | null = null;
   #api: LocalApi | null = null;
@@ -214,6 +217,7 @@ export class Daemon {
     });
     upstream.onStatus(() => this.#emitStatus());
     this.#upstreams.push(upstream);
+    this.#accounts.set(account.name, account);
     upstream.start();
   }
 
@@ -222,6 +226,7 @@ export class Daemon {
     if (index < 0) return;
     this.#upstreams[index]!.stop();
     this.#upstreams.splice(index, 1);
+    this.#accounts.delete(name);
     this.#emitStatus();
   }
 
@@ -284,7 +289,16 @@ export class Daemon {
   setApiKey(account: string, apiKey: string): boolean {
     const upstream = this.#upstreams.find((u) => u.account === account);
     upstream?.setApiKey(apiKey);
+    const runtime = this.#accounts.get(account);
+    if (runtime) this.#accounts.set(account, { ...runtime, apiKey });
     return upstream !== undefined;
+  }
+
+  /** Where the account's provider REST API is and how to authenticate to it; null without such an account or key. */
+  restTarget(account: string): RestTarget | null {
+    const runtime = this.#accounts.get(account);
+    if (!runtime?.apiKey) return null;
+    return restTarget(getAdapter(runtime.provider), runtime, runtime.apiKey);
   }
 
   get endpoint(): LocalApi | null {

@@ -27,6 +27,8 @@ export interface AddAccountRequest {
   name: string;
   provider: ProviderName;
   url?: string;
+  /** The provider's REST base; empty or absent means the provider's own. */
+  apiUrl?: string;
   inboxIds: string[];
   eventTypes: string[];
   /** Goes straight to the OS keychain; never stored in settings, never echoed back. */
@@ -126,12 +128,18 @@ const providerUrl = z.string('the provider URL must be a string').check(
   z.refine((url) => url === '' || /^(wss?:)?$/.test(protocolOf(url) ?? ''), 'the provider URL must start with wss:// or ws://'),
 );
 
+// Empty means the provider's default REST base.
+const restUrl = z.string('the REST API URL must be a string').check(
+  z.refine((url) => url === '' || /^https?:$/.test(protocolOf(url) ?? ''), 'the REST API URL must start with https:// or http://'),
+);
+
 const addAccountSchema = closed({
   name: z.string('account name must be a string').check(
     z.regex(ACCOUNT_NAME, 'account name must be 1-64 letters, digits, dots, dashes or underscores'),
   ),
   provider: z.enum(PROVIDERS, `provider must be one of ${PROVIDERS.join(', ')}`),
   url: z.optional(providerUrl),
+  apiUrl: z.optional(restUrl),
   inboxIds: filterList('inboxIds'),
   eventTypes: filterList('eventTypes'),
   // A blank key is an answer ({ ok: false }), like a rejected one, not a malformed request.

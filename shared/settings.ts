@@ -9,6 +9,8 @@ export interface AccountSettings {
   provider: ProviderName;
   /** Overrides the provider's default WebSocket URL. */
   url?: string;
+  /** Overrides the provider's default REST base (catch-up, attachments, sends go there). */
+  apiUrl?: string;
   /** Empty = all inboxes. */
   inboxIds: string[];
   /** Empty = all event types. */

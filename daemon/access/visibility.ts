@@ -13,6 +13,11 @@ export function canSeeInbox(principal: Principal, inboxId: string | null): boole
   return inboxId !== null && principal.inboxIds.includes(inboxId);
 }
 
+/** The owner, or an agent token narrowed neither to inboxes nor to senders. */
+export function seesEverything(principal: Principal): boolean {
+  return principal.inboxIds.length === 0 && principal.allowSenders.length === 0;
+}
+
 export function canSee(principal: Principal, event: MailEvent): boolean {
   if (!canSeeInbox(principal, event.inbox_id)) return false;
   if (principal.allowSenders.length === 0) return true;

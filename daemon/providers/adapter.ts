@@ -54,6 +54,8 @@ export type CloseAction =
 export interface ProviderAdapter {
   readonly name: ProviderName;
   readonly defaultUrl: string;
+  /** The REST API's base (paths keep their version prefix: `/v1/...`, `/v0/...`); an account may override it. */
+  readonly defaultApiUrl: string;
   /** Whether `subscribe` accepts a replay cursor. */
   readonly supportsReplay: boolean;
   /** Most events one replay returns (OpenMail: 100); null when unbounded or no replay. */
@@ -61,6 +63,8 @@ export interface ProviderAdapter {
   /** Most client frames per window, to stay under the provider's rate limit. */
   readonly clientRate: MessageBudget;
   connectRequest(url: string, apiKey: string): ConnectRequest;
+  /** The headers that authenticate a REST call with this key. */
+  restHeaders(apiKey: string): Record<string, string>;
   subscribeFrame(sub: Subscription): string;
   /** Classify one text frame. Must never throw, whatever the input. */
   classify(raw: string): Frame;

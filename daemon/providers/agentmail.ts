@@ -15,7 +15,9 @@ export function createAgentMailAdapter(options: AdapterOptions = {}): ProviderAd
     ...PUSH_ONLY,
     name: 'agentmail',
     defaultUrl: 'wss://ws.agentmail.to/v0',
+    defaultApiUrl: 'https://api.agentmail.to',
     connectRequest: (url, apiKey) => ({ url, headers: { Authorization: `Bearer ${apiKey}` } }),
+    restHeaders: (apiKey) => ({ Authorization: `Bearer ${apiKey}` }),
     classify: (raw) => classify(raw, now),
   };
 }

@@ -15,7 +15,9 @@ export function createMyAgentMailAdapter(options: AdapterOptions = {}): Provider
     ...PUSH_ONLY,
     name: 'myagentmail',
     defaultUrl: 'wss://myagentmail.com/v1/ws',
+    defaultApiUrl: 'https://myagentmail.com',
     connectRequest: (url, apiKey) => ({ url, headers: { 'X-API-Key': apiKey } }),
+    restHeaders: (apiKey) => ({ 'X-API-Key': apiKey }),
     classify: (raw) => classify(raw, now),
   };
 }

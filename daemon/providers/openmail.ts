@@ -22,10 +22,12 @@ export function createOpenMailAdapter(): ProviderAdapter {
   return {
     name: 'openmail',
     defaultUrl: 'wss://api.openmail.sh/v1/ws',
+    defaultApiUrl: 'https://api.openmail.sh',
     supportsReplay: true,
     replayCap: REPLAY_CAP,
     clientRate: CLIENT_BUDGET,
     connectRequest: (url, apiKey) => ({ url, headers: { Authorization: `Bearer ${apiKey}` } }),
+    restHeaders: (apiKey) => ({ Authorization: `Bearer ${apiKey}` }),
     subscribeFrame,
     classify,
     onClose,

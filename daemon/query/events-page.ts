@@ -2,6 +2,8 @@
 // Transport-free, like history.ts: the long-poll route parks a read whose page came back empty.
 import { invalidRequest } from '../../shared/errors.ts';
 import { EVENTS_LIMIT, type EventsQuery, type EventsResponse } from '../../shared/local-api.ts';
+import { OWNER, type Principal } from '../../shared/principal.ts';
+import { canSee, seesEverything } from '../access/visibility.ts';
 import { ConsumerInputError, type ConsumerStore } from '../store/consumers.ts';
 import type { EventFilter, EventStore } from '../store/events.ts';
 
@@ -26,10 +28,14 @@ export function eventsRead(consumers: Pick<ConsumerStore, 'get'>, query: Omit<Ev
   return { after, limit, filter: { inboxId: query.inbox_id, eventType: query.event_type } };
 }
 
-/** The events after the read's start now; `next_after` is the last one's seq, or the start when there are none. */
-export function eventsPage(events: Pick<EventStore, 'after'>, read: EventsRead): EventsResponse {
+/**
+ * The events after the read's start now; `next_after` is the last one's seq, or the start when there are none.
+ * For a narrowed principal, `next_after` moves past what it may not see, so its next read does not scan it again.
+ */
+export function eventsPage(events: Pick<EventStore, 'after'>, read: EventsRead, principal: Principal = OWNER): EventsResponse {
   const page = events.after(read.after, read.limit, read.filter);
-  return { events: page, next_after: page.at(-1)?.seq ?? read.after };
+  if (seesEverything(principal)) return { events: page, next_after: page.at(-1)?.seq ?? read.after };
+  return { events: page.filter((event) => canSee(principal, event)), next_after: page.at(-1)?.seq ?? read.after };
 }
 
 function consumerSeq(consumers: Pick<ConsumerStore, 'get'>, name: string): number | null {

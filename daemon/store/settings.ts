@@ -29,6 +29,7 @@ const schema: Schema<Settings> = {
         name: { type: 'string', pattern: NAME_PATTERN },
         provider: { enum: [...PROVIDERS] },
         url: { type: 'string', format: 'uri', pattern: '^wss?://', maxLength: 2048 },
+        apiUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
         inboxIds: stringList,
         eventTypes: stringList,
       },

@@ -50,3 +50,13 @@ describe('eventsRead and eventsPage', () => {
     expect(() => eventsRead(consumers, { consumer: 'has space' })).toThrow(expect.objectContaining({ code: 'bad_request' }));
   });
 });
+
+describe('eventsPage for a narrowed principal', () => {
+  it('hands over only the mail it may see and moves next_after past the rest', () => {
+    events.commit('work', [mailEvent({ inbox_id: 'inb_a' }), mailEvent({ inbox_id: 'inb_b' }), mailEvent({ inbox_id: 'inb_a' })]);
+    const agent = { name: 'agent', owner: false, scopes: ['read'] as const, inboxIds: ['inb_b'], allowSenders: [] };
+    const page = eventsPage(events, eventsRead(consumers, {}), agent);
+    expect(page.events.map((event) => event.inbox_id)).toEqual(['inb_b']);
+    expect(page.next_after).toBe(3);
+  });
+});

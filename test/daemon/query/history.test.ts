@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../shared/errors.ts';
+import type { Principal } from '../../../shared/principal.ts';
 import { eventItem, historyPage } from '../../../daemon/query/history.ts';
 import { openDatabase, type Database } from '../../../daemon/store/db.ts';
 import { EventStore } from '../../../daemon/store/events.ts';
@@ -64,5 +65,31 @@ describe('eventItem', () => {
     });
     expect(eventItem(events, 999)).toBeNull();
     expect(() => eventItem(events, 0)).toThrow('seq must be a positive integer');
+  });
+});
+
+describe('a narrowed principal', () => {
+  const agent: Principal = { name: 'agent', owner: false, scopes: ['read'], inboxIds: ['inb_b'], allowSenders: [] };
+
+  it('gets full pages of only its own mail, paging past what it may not see', () => {
+    for (let i = 0; i < 30; i += 1) events.commit('work', [...mailEvents(3, { inbox_id: 'inb_a' }), ...mailEvents(1, { inbox_id: 'inb_b' })]);
+    const first = historyPage(events, { limit: 10 }, agent);
+    expect(first.items).toHaveLength(10);
+    expect(first.items.every((item) => item.event.inbox_id === 'inb_b')).toBe(true);
+    const seen = [...first.items];
+    let next = first.next_before;
+    while (next !== null) {
+      const page = historyPage(events, { limit: 10, before: next }, agent);
+      seen.push(...page.items);
+      next = page.next_before;
+    }
+    expect(seen.map((item) => item.seq)).toEqual(historyPage(events, { limit: 500, inbox_id: 'inb_b' }).items.map((item) => item.seq));
+    expect(seen).toHaveLength(30);
+  });
+
+  it('does not get a single event it may not see', () => {
+    const [a, b] = events.commit('work', [...mailEvents(1, { inbox_id: 'inb_a' }), ...mailEvents(1, { inbox_id: 'inb_b' })]).stored;
+    expect(eventItem(events, a!.seq, agent)).toBeNull();
+    expect(eventItem(events, b!.seq, agent)?.seq).toBe(b!.seq);
   });
 });

@@ -69,6 +69,7 @@ describe('openSettings', () => {
       ['provider', () => settings.set('accounts', [{ ...account, provider: 'gmail' as 'openmail' }])],
       ['name', () => settings.set('accounts', [{ ...account, name: 'has space' }])],
       ['url', () => settings.set('accounts', [{ ...account, url: 'http://api.openmail.sh/v1/ws' }])],
+      ['apiUrl', () => settings.set('accounts', [{ ...account, apiUrl: 'wss://api.openmail.sh' }])],
       ['url', () => settings.set('forwardTargets', [{ id: 'hook', url: 'ftp://localhost/x', inboxIds: [], eventTypes: [] }])],
       ['maxAgeDays', () => settings.set('retention', { maxAgeDays: 0, maxEvents: null })],
       ['pausedUntil', () => settings.set('notifications', { enabled: true, mutedInboxes: [], pausedUntil: 'tomorrow' })],
@@ -95,8 +96,10 @@ describe('openSettings', () => {
     for (const url of ['wss://api.openmail.sh/v1/ws?token=om_live_x', 'wss://myagentmail.com/v1/ws?api_key=k', 'wss://user:pw@api.openmail.sh/v1/ws']) {
       expect(() => settings.set('accounts', [{ ...account, url }]), url).toThrow(/credentials/);
     }
-    settings.set('accounts', [{ ...account, url: 'wss://ws.agentmail.eu/v0?region=eu' }]);
+    expect(() => settings.set('accounts', [{ ...account, apiUrl: 'https://user:pw@api.openmail.sh' }])).toThrow(/credentials/);
+    settings.set('accounts', [{ ...account, url: 'wss://ws.agentmail.eu/v0?region=eu', apiUrl: 'https://api.agentmail.eu' }]);
     expect(settings.get('accounts')[0]?.url).toBe('wss://ws.agentmail.eu/v0?region=eu');
+    expect(settings.get('accounts')[0]?.apiUrl).toBe('https://api.agentmail.eu');
   });
 
   it('refuses two accounts with the same name and two forward targets with the same id', () => {
