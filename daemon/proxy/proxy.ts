@@ -21,8 +21,8 @@ import { callUpstream, readAnswer } from './upstream.ts';
 export const MAX_PROXY_REQUEST_BYTES = 32 * 1024 * 1024;
 /** Attachments come back through the proxy (myagentmail streams them); past this the answer is cut. */
 export const MAX_PROXY_RESPONSE_BYTES = 64 * 1024 * 1024;
-/** A send's JSON answer, read whole for the send tools. */
-const MAX_SEND_ANSWER_BYTES = 1024 * 1024;
+/** A typed call's JSON answer, read whole for the tools. */
+const MAX_CALL_ANSWER_BYTES = 1024 * 1024;
 export const UPSTREAM_TIMEOUT_MS = 30_000;
 
 /** Where an account's proxy lives on the local endpoint. */
@@ -77,21 +77,39 @@ export interface ForwardRequest {
   res: ServerResponse;
 }
 
-export interface SendResult {
-  /** The provider's status: 2xx is a send (or an earlier send with the same key, answered again). */
+/** A call the engine's own tools make on an agent's behalf: JSON in, JSON out. */
+export interface ProviderCall {
+  account: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The provider path, percent-encoded, with its query if any. */
+  path: string;
+  body?: Record<string, unknown>;
+  /** Sends only: passed on, or made when null. */
+  idempotencyKey?: string | null;
+  /** For a path under no inbox (a thread): the inbox the caller found it in, which a narrowed token must have. */
+  inboxId?: string;
+}
+
+export interface ProviderAnswer {
+  /** The provider's status: for a send, 2xx is a send (or an earlier send with the same key, answered again). */
   status: number;
   ok: boolean;
-  /** What the send went with: the caller's key, or the one made for it. Retrying with it cannot send twice. */
-  idempotencyKey: string;
+  /** What a send went with: the caller's key, or the one made for it; null for other calls. */
+  idempotencyKey: string | null;
   /** The provider's JSON answer (its own error shape when not ok), or its text when it is not JSON. */
   body: unknown;
   /** Seconds the provider asks to wait before trying again, when it says. */
   retryAfterSeconds: number | null;
-  /** How long the send waited for a slot under the send limit. */
+  /** How long a send waited for a slot under the send limit. */
   queuedMs: number;
 }
 
-export interface SendOptions {
+/** A send's answer always names its key: retrying with it cannot send twice. */
+export interface SendResult extends ProviderAnswer {
+  idempotencyKey: string;
+}
+
+export interface CallOptions {
   /** Who acted, for the audit log: the tool's name (`send_email`). */
   via?: string;
   signal?: AbortSignal;
@@ -179,10 +197,7 @@ export class ProviderProxy {
 
   /**
    * Sends `mail` from `inboxId` of `account` for `principal`, as the send tools do. Safe to retry with the
-   * `idempotencyKey` the result names (a new one is made when null). Throws a CodedError when the principal may
-   * not send from there (403), the account is unknown (404), the mail does not fit the provider (400), the send
-   * limit refuses it (429, a SendLimitedError with retryAfterSeconds) or the provider cannot be reached (502);
-   * the provider's own refusals come back as a result that is not ok.
+   * `idempotencyKey` the result names (a new one is made when null).
    */
   async send(
     account: string,
@@ -190,46 +205,91 @@ export class ProviderProxy {
     mail: OutgoingMail,
     idempotencyKey: string | null,
     principal: Principal,
-    options: SendOptions = {},
+    options: CallOptions = {},
   ): Promise<SendResult> {
+    const via = options.via ?? 'send';
+    const { path, body } = this.#before({ token: principal.name, via, account, method: 'POST', path: '', inboxId, idempotencyKey }, () =>
+      sendCall(this.#target(account).provider, inboxId, mail),
+    );
+    const answer = await this.call({ account, method: 'POST', path, body, idempotencyKey }, principal, { ...options, via });
+    return { ...answer, idempotencyKey: answer.idempotencyKey as string };
+  }
+
+  /**
+   * Marks a thread read where the provider has a call for it (OpenMail: `PATCH /v1/threads/{id}`). The thread's path
+   * names no inbox, so the caller says which inbox it found the thread in (from mail the principal may see), and a
+   * token narrowed to inboxes must have that one.
+   */
+  async markRead(account: string, inboxId: string, threadId: string, principal: Principal, options: CallOptions = {}): Promise<ProviderAnswer> {
+    const via = options.via ?? 'mark_read';
+    const path = `/v1/threads/${encodeURIComponent(threadId)}`;
+    this.#before({ token: principal.name, via, account, method: 'PATCH', path, inboxId, idempotencyKey: null }, () => {
+      const provider = this.#target(account).provider;
+      if (provider !== 'openmail') throw invalidRequest(`marking mail read is not available for ${provider} here`);
+    });
+    return this.call({ account, method: 'PATCH', path, body: { is_read: true }, inboxId }, principal, { ...options, via });
+  }
+
+  /**
+   * One JSON call to the account's provider for `principal`, with every check, key, limit and audit entry the HTTP
+   * proxy has; the provider's answer comes back whole. Throws a CodedError when the principal may not make the call
+   * (403), the account is unknown (404), the path or the mail does not fit (400), the send limit refuses it (429, a
+   * SendLimitedError with retryAfterSeconds) or the provider cannot be reached (502); the provider's own refusals are
+   * answers that are not ok.
+   */
+  async call(request: ProviderCall, principal: Principal, options: CallOptions = {}): Promise<ProviderAnswer> {
+    const { account, method, path } = request;
     const entry: NewAuditEntry = {
       token: principal.name,
-      via: options.via ?? 'send',
+      via: options.via ?? 'call',
       account,
-      method: 'POST',
-      path: '',
-      inboxId,
+      method,
+      path,
+      inboxId: request.inboxId ?? null,
       status: null,
-      idempotencyKey,
+      idempotencyKey: request.idempotencyKey ?? null,
       note: null,
     };
     try {
-      const target = this.#target(account);
-      const call = sendCall(target.provider, inboxId, mail);
-      entry.path = call.path;
-      const prepared = this.#prepare(principal, account, 'POST', call.path, idempotencyKey, entry);
+      const prepared = this.#prepare(principal, account, method, path, request.idempotencyKey ?? null, entry, request.inboxId ?? null);
       const signal = options.signal ?? new AbortController().signal;
       const queuedMs = await this.#sendSlot(prepared, signal);
+      const withBody = request.body !== undefined;
       const answer = await callUpstream({
         url: new URL(`${prepared.target.baseUrl}${prepared.path.raw}`),
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...keyHeader(prepared), ...prepared.target.headers },
-        body: Buffer.from(JSON.stringify(call.body)),
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(withBody ? { 'content-type': 'application/json' } : {}),
+          ...keyHeader(prepared),
+          ...prepared.target.headers,
+        },
+        body: withBody ? Buffer.from(JSON.stringify(request.body)) : null,
         maxBodyBytes: MAX_PROXY_REQUEST_BYTES,
         timeoutMs: this.#timeoutMs,
         signal,
       });
       const status = answer.statusCode ?? 502;
-      const text = await readAnswer(answer, MAX_SEND_ANSWER_BYTES);
+      const text = await readAnswer(answer, MAX_CALL_ANSWER_BYTES);
       this.#record({ ...entry, status, note: queuedNote(queuedMs) });
       return {
         status,
         ok: status >= 200 && status < 300,
-        idempotencyKey: prepared.idempotencyKey as string,
+        idempotencyKey: prepared.idempotencyKey,
         body: jsonOrText(text),
         retryAfterSeconds: retryAfterSeconds(answer.headers['retry-after']),
         queuedMs,
       };
+    } catch (error) {
+      this.#record({ ...entry, status: statusOf(error), note: noteOf(error) });
+      throw error;
+    }
+  }
+
+  /** Runs what a typed call works out before it calls; a refusal there is recorded like any other. */
+  #before<T>(entry: Omit<NewAuditEntry, 'status' | 'note'>, work: () => T): T {
+    try {
+      return work();
     } catch (error) {
       this.#record({ ...entry, status: statusOf(error), note: noteOf(error) });
       throw error;
@@ -246,9 +306,19 @@ export class ProviderProxy {
    * The checks every call passes before anything goes out: the account, the path, and what the principal may do.
    * The audit entry learns the inbox and the key as soon as they are known, so a refusal is recorded with them.
    */
-  #prepare(principal: Principal, account: string, method: string, rawPath: string, supplied: string | null, entry: NewAuditEntry): Prepared {
+  #prepare(
+    principal: Principal,
+    account: string,
+    method: string,
+    rawPath: string,
+    supplied: string | null,
+    entry: NewAuditEntry,
+    vouchedInbox: string | null = null,
+  ): Prepared {
     const target = this.#target(account);
-    const path = readProviderPath(target.provider, method, rawPath);
+    const read = readProviderPath(target.provider, method, rawPath);
+    // A path under no inbox (a thread) counts as the inbox the engine's own caller found it in.
+    const path = read.inboxId === null && vouchedInbox !== null ? { ...read, inboxId: vouchedInbox } : read;
     entry.inboxId = path.inboxId;
     entry.idempotencyKey = supplied;
     const refusal = proxyRefusal(principal, method, path, inboxPathPattern(target.provider));

@@ -71,6 +71,22 @@ describe('ProviderProxy.send', () => {
     expect(result).toMatchObject({ ok: false, status: 404, body: { error: 'not_found' } });
   });
 
+  it('marks a thread read for a principal that may touch the inbox it was found in, and says where it cannot', async () => {
+    const p = proxy();
+    const { body } = await p.send('work', INBOX, MAIL, null, OWNER);
+    const threadId = (body as { threadId: string }).threadId;
+    demo.mailbox.setRead(threadId, false);
+    await expect(p.markRead('work', 'inb_5e0d9c47', threadId, agent({ inboxIds: [INBOX] }))).rejects.toMatchObject({ code: 'forbidden' });
+    expect(demo.mailbox.thread(threadId)?.isRead).toBe(false);
+    const marked = await p.markRead('work', INBOX, threadId, agent({ inboxIds: [INBOX] }));
+    expect(marked).toMatchObject({ ok: true, status: 200, idempotencyKey: null });
+    expect(demo.mailbox.thread(threadId)?.isRead).toBe(true);
+    expect(auditLog.page().entries[0]).toMatchObject({ via: 'mark_read', method: 'PATCH', path: `/v1/threads/${threadId}`, inboxId: INBOX, status: 200 });
+
+    const agentmail = new ProviderProxy({ restTarget: () => restTarget(getAdapter('agentmail'), { name: 'am', apiUrl: demo.restUrl }, KEY), audit: auditLog });
+    await expect(agentmail.markRead('am', INBOX, threadId, OWNER)).rejects.toThrow(/not available for agentmail/);
+  });
+
   it('waits for a slot under the send limit and says how long, or refuses with Retry-After when the wait is long', async () => {
     const limits = { openmail: { sends: 1, perMs: 400 }, agentmail: null, myagentmail: null };
     const patient = proxy({ limiter: new SendLimiter(limits), maxQueueMs: 5_000 });
