@@ -187,11 +187,13 @@ export class ProviderProxy {
     let size = 0;
     upstream.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      // Past the cap the only honest signal left is to cut the answer.
       if (size > MAX_PROXY_RESPONSE_BYTES) upstream.destroy();
     });
+    // An answer cut short (past the cap, or by the provider) can only be passed on as a cut connection.
     upstream.on('error', () => res.destroy());
-    upstream.on('aborted', () => res.destroy());
+    upstream.on('close', () => {
+      if (!upstream.complete) res.destroy();
+    });
     upstream.pipe(res);
   }
 

@@ -2,13 +2,15 @@
 // that records exactly what reaches "the provider": the account's key goes on, the agent's credentials and the
 // local token do not, sends are safe to retry, limits and the provider's answers pass through, and every call is
 // in the audit log without a body or a key.
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditResponse } from '../../../shared/audit.ts';
 import type { ApiError } from '../../../shared/local-api.ts';
 import { DemoProvider } from '../../../daemon/demo/server.ts';
-import { MAX_PROXY_REQUEST_BYTES } from '../../../daemon/proxy/proxy.ts';
+import { MAX_PROXY_REQUEST_BYTES, MAX_PROXY_RESPONSE_BYTES } from '../../../daemon/proxy/proxy.ts';
 import { curl, type Harness, startHarness } from '../local-api/harness.ts';
 
 const KEY = 'om_proxy_test_key_7d1e';
@@ -248,6 +250,15 @@ describe('the proxy as a proxy', () => {
   });
 
   it('refuses a body over the limit before it reaches the provider, announced or not', async () => {
+    const bodyFile = path.join(h.root, 'body.bin');
+    fs.writeFileSync(bodyFile, Buffer.alloc(2 * 1024 * 1024, 0x41));
+    const allowed = await curl([
+      '-H', `Authorization: Bearer ${h.token}`, '-H', 'Expect: 100-continue', '-X', 'POST', '--data-binary', `@${bodyFile}`,
+      `${h.api.url}/v1/accounts/capture/proxy/v1/inboxes/${INBOX}/upload`,
+    ]);
+    expect(allowed.status).toBe(200);
+    expect(capture.seen[0]?.bytes).toBe(2 * 1024 * 1024);
+
     const declared = await curl([
       '-H', `Authorization: Bearer ${h.token}`, '-H', 'Expect: 100-continue', '-H', `Content-Length: ${MAX_PROXY_REQUEST_BYTES + 1}`,
       '-X', 'POST', '--data-binary', 'x', `${h.api.url}/v1/accounts/capture/proxy/v1/inboxes/${INBOX}/send`,
@@ -270,6 +281,16 @@ describe('the proxy as a proxy', () => {
     });
     expect(streamed).toBe(413);
     expect(capture.seen.filter((seen) => seen.bytes > MAX_PROXY_REQUEST_BYTES)).toEqual([]);
+  });
+
+  it('answers 502 rather than start an answer larger than it passes', async () => {
+    capture.answer = (_seen, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(MAX_PROXY_RESPONSE_BYTES + 1) });
+      res.write(Buffer.alloc(1024));
+    };
+    const res = await h.get(`/v1/accounts/capture/proxy/v1/inboxes/${INBOX}/attachments/big`);
+    expect(res.status).toBe(502);
+    expect((await errorOf(res)).message).toMatch(/more than the proxy passes/);
   });
 
   it('keeps a redirect into the provider on the proxy, and passes any other as it is', async () => {
