@@ -30,8 +30,11 @@ export function proxyPrefix(account: string): string {
   return `/v1/accounts/${encodeURIComponent(account)}/proxy`;
 }
 
-/** The only request headers an agent's call passes on; the local token, cookies and any key of its own stay here. */
-const PASSED_ON = ['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'idempotency-key', 'if-match', 'if-none-match'];
+/**
+ * The only request headers an agent's call passes on (its Idempotency-Key goes on too, checked, as the call's key);
+ * the local token, cookies and any key of its own stay here.
+ */
+const PASSED_ON = ['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'if-match', 'if-none-match'];
 /** The only answer headers that come back, besides rate-limit ones. */
 const PASSED_BACK = new Set([
   'content-type',
