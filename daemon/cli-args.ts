@@ -1,5 +1,6 @@
 // Parsing of `mailbridge` command lines into typed options, with one-line errors for bad flags.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SCOPES, type Scope } from '../shared/principal.ts';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
 
 export class UsageError extends Error {
@@ -31,6 +32,10 @@ const OPTIONS = {
   search: { type: 'string' },
   after: { type: 'string' },
   rotate: { type: 'boolean' },
+  // Agent tokens (`mailbridge token create|list|revoke`).
+  name: { type: 'string' },
+  scope: { type: 'string' },
+  'allow-sender': { type: 'string', multiple: true },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -44,7 +49,7 @@ const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
   status: ['json', 'data-dir'],
   tail: ['json', 'data-dir', 'after'],
   events: ['json', 'data-dir', 'limit', 'search'],
-  token: ['rotate', 'data-dir'],
+  token: ['rotate', 'data-dir', 'name', 'scope', 'inbox', 'allow-sender', 'json'],
   repair: ['data-dir'],
   help: [],
   version: [],
@@ -72,19 +77,39 @@ export interface CliOptions {
   after: number | null;
   rotate: boolean;
   verbose: boolean;
+  // Agent tokens.
+  /** `show`: the endpoint token (`mailbridge token [--rotate]`); else what to do with agent tokens. */
+  tokenAction: TokenAction;
+  /** `--name` of `token create`, or the NAME of `token revoke`. */
+  tokenName: string | null;
+  scope: Scope | null;
+  allowSenders: string[];
 }
+
+export const TOKEN_ACTIONS = ['create', 'list', 'revoke'] as const;
+export type TokenAction = 'show' | (typeof TOKEN_ACTIONS)[number];
+
+/** The flags each `token` action takes, beyond --data-dir. */
+const TOKEN_FLAGS: Record<TokenAction, readonly (keyof typeof OPTIONS)[]> = {
+  show: ['rotate'],
+  create: ['name', 'scope', 'inbox', 'allow-sender', 'json'],
+  list: ['json'],
+  revoke: [],
+};
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values, positionals } = parseFlags(argv);
   const first = positionals[0] ?? (values.version ? 'version' : values.help ? 'help' : 'run');
   if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}' (try: ${COMMANDS.join(', ')})`);
   const command = first as Command;
-  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  if (command !== 'token' && positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   if (values.help && command !== 'help') return { ...defaults(), command: 'help' };
   for (const name of Object.keys(values) as (keyof typeof OPTIONS)[]) {
     if (name === 'help' || name === 'version') continue;
     if (!ACCEPTS[command].includes(name)) throw new UsageError(`'${command}' does not take --${name}`);
   }
+
+  const token = command === 'token' ? tokenCommand(positionals.slice(1), values) : { tokenAction: 'show' as const, tokenName: null, scope: null };
 
   const provider = values.provider ?? null;
   if (provider !== null && !(PROVIDERS as readonly string[]).includes(provider)) {
@@ -114,7 +139,37 @@ export function parseCli(argv: readonly string[]): CliOptions {
     after: values.after === undefined ? null : integer('--after', values.after, 0, Number.MAX_SAFE_INTEGER),
     rotate: values.rotate ?? false,
     verbose: values.verbose ?? false,
+    ...token,
+    allowSenders: values['allow-sender'] ?? [],
   };
+}
+
+/** `token`, `token create --name N --scope S ...`, `token list`, `token revoke NAME`: each with only its own flags. */
+function tokenCommand(
+  args: readonly string[],
+  values: ReturnType<typeof parseFlags>['values'],
+): Pick<CliOptions, 'tokenAction' | 'tokenName' | 'scope'> {
+  const [action = 'show', name, extra] = args;
+  if (action !== 'show' && !(TOKEN_ACTIONS as readonly string[]).includes(action)) {
+    throw new UsageError(`unknown token action '${action}' (try: ${TOKEN_ACTIONS.join(', ')})`);
+  }
+  const tokenAction = action as TokenAction;
+  const label = tokenAction === 'show' ? "'token'" : `'token ${tokenAction}'`;
+  for (const flag of Object.keys(values) as (keyof typeof OPTIONS)[]) {
+    if (flag === 'help' || flag === 'version' || flag === 'data-dir') continue;
+    if (!TOKEN_FLAGS[tokenAction].includes(flag)) throw new UsageError(`${label} does not take --${flag}`);
+  }
+  const unexpected = tokenAction === 'revoke' ? extra : name;
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument '${unexpected}'`);
+  if (tokenAction === 'revoke') {
+    if (name === undefined) throw new UsageError("'token revoke' needs the token's name: mailbridge token revoke NAME");
+    return { tokenAction, tokenName: name, scope: null };
+  }
+  if (tokenAction !== 'create') return { tokenAction, tokenName: null, scope: null };
+  if (values.name === undefined) throw new UsageError("'token create' needs --name NAME");
+  const scope = values.scope;
+  if (scope === undefined || !(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`'token create' needs --scope ${SCOPES.join('|')}`);
+  return { tokenAction, tokenName: values.name, scope: scope as Scope };
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -129,7 +184,7 @@ function defaults(): Omit<CliOptions, 'command'> {
   return {
     demo: false, provider: null, url: null, apiUrl: null, inboxIds: [], eventTypes: [], port: null, dataDir: null, forwardTo: [],
     forwardSecretFile: null, unixSocket: true, account: null, verify: true, json: false, limit: 20, search: null,
-    after: null, rotate: false, verbose: false,
+    after: null, rotate: false, verbose: false, tokenAction: 'show', tokenName: null, scope: null, allowSenders: [],
   };
 }
 
@@ -177,7 +232,10 @@ Usage:
   mailbridge status [--json]
   mailbridge tail [--json] [--after SEQ]
   mailbridge events [--limit N] [--search TEXT] [--json]
-  mailbridge token [--rotate]
+  mailbridge token [--rotate]        (prints the endpoint token: the owner's, with every scope)
+  mailbridge token create --name NAME --scope read|send [--inbox ID]... [--allow-sender PATTERN]... [--json]
+  mailbridge token list [--json]
+  mailbridge token revoke NAME
   mailbridge repair                 (moves a damaged event store aside; the engine must be stopped)
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).

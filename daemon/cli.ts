@@ -3,14 +3,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AgentTokenInfo } from '../shared/agent-tokens.ts';
+import type { ControlApi } from '../shared/control.ts';
 import type { EventsResponse, HistoryResponse } from '../shared/local-api.ts';
 import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus } from '../shared/status.ts';
-import { parseCli, USAGE, UsageError, type CliOptions } from './cli-args.ts';
+import { AgentTokens } from './access/agent-tokens.ts';
+import { parseCli, USAGE, UsageError, type CliOptions, type TokenAction } from './cli-args.ts';
 import { eventLine, statusText, upstreamLine } from './cli-output.ts';
 import { forwardTargetsFromSettings } from './control.ts';
 import { VERSION, type AccountRuntime, type Daemon } from './daemon.ts';
-import { apiGet, apiPost, findRunningEndpoint } from './endpoint-client.ts';
+import { apiGet, apiPost, endpointControl, findRunningEndpoint } from './endpoint-client.ts';
 import { startEngine } from './engine.ts';
 import type { ForwardTarget } from './forward/forwarder.ts';
 import { rotateToken, loadToken } from './local-api/token.ts';
@@ -19,6 +22,8 @@ import { createLogger, errorMessage } from './log.ts';
 import { defaultDataDir, dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
 import { historyPage } from './query/history.ts';
+import { AgentTokenStore } from './store/agent-tokens.ts';
+import { ConsumerStore } from './store/consumers.ts';
 import { openDatabase } from './store/db.ts';
 import { EventStore } from './store/events.ts';
 import { InstanceLockedError } from './store/instance-lock.ts';
@@ -344,9 +349,75 @@ function repair(dataDir: string): number {
 }
 
 async function token(options: CliOptions, dataDir: string): Promise<number> {
+  if (options.tokenAction !== 'show') return agentTokens(options.tokenAction, options, dataDir);
   const running = options.rotate ? findRunningEndpoint(dataDir) : null;
   if (running) await apiPost(running, '/v1/token/rotate');
   else if (options.rotate) rotateToken(dataDir);
   process.stdout.write(`${loadToken(dataDir)}\n`);
   return 0;
+}
+
+// ---- Agent tokens ------------------------------------------------------------------------------------------------
+
+type TokenCalls = Pick<ControlApi, 'tokens' | 'createToken' | 'revokeToken'>;
+type AgentTokenAction = Exclude<TokenAction, 'show'>;
+
+/**
+ * `token create|list|revoke`: through the running engine's endpoint (so a revocation ends the token's open streams
+ * at once), else on the store itself. AgentTokens answers either way.
+ */
+async function agentTokens(action: AgentTokenAction, options: CliOptions, dataDir: string): Promise<number> {
+  const endpoint = findRunningEndpoint(dataDir);
+  if (endpoint) return agentTokenCommand(action, options, endpointControl(endpoint));
+  const db = openDatabase(dataPaths(dataDir).database);
+  try {
+    const tokens = new AgentTokens(new AgentTokenStore(db), new ConsumerStore(db));
+    return await agentTokenCommand(action, options, {
+      tokens: async () => tokens.list(),
+      createToken: async (request) => tokens.create(request),
+      revokeToken: async (name) => tokens.revoke(name),
+    });
+  } finally {
+    db.close();
+  }
+}
+
+async function agentTokenCommand(action: AgentTokenAction, options: CliOptions, calls: TokenCalls): Promise<number> {
+  const name = options.tokenName ?? '';
+  switch (action) {
+    case 'create': {
+      const created = await calls.createToken({ name, scope: options.scope ?? 'read', inboxIds: options.inboxIds, allowSenders: options.allowSenders });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(created)}\n`);
+        return 0;
+      }
+      process.stdout.write(
+        `Created the agent token "${created.name}" (${tokenLine(created)}). It is shown this once:\n\n  ${created.token}\n\n` +
+          `Give it to the agent as its Bearer token; revoke it with \`mailbridge token revoke ${created.name}\`.\n`,
+      );
+      return 0;
+    }
+    case 'list': {
+      const tokens = await calls.tokens();
+      if (options.json) for (const each of tokens) process.stdout.write(`${JSON.stringify(each)}\n`);
+      else if (tokens.length === 0) process.stdout.write('No agent tokens (`mailbridge token create --name NAME --scope read|send` makes one).\n');
+      else for (const each of tokens) process.stdout.write(`${each.name.padEnd(20)} ${tokenLine(each)}\n`);
+      return 0;
+    }
+    case 'revoke': {
+      const revoked = await calls.revokeToken(name);
+      process.stdout.write(revoked ? `Revoked the agent token "${name}": it is refused from now on.\n` : `No agent token named "${name}".\n`);
+      return revoked ? 0 : 1;
+    }
+  }
+}
+
+function tokenLine(token: AgentTokenInfo): string {
+  return [
+    token.scopes.join(' + '),
+    token.inboxIds.length > 0 ? `inboxes ${token.inboxIds.join(', ')}` : 'every inbox',
+    token.allowSenders.length > 0 ? `mail from ${token.allowSenders.join(', ')}` : 'every sender',
+    `created ${token.createdAt}`,
+    token.lastUsedAt === null ? 'never used' : `last used ${token.lastUsedAt}`,
+  ].join(' · ');
 }

@@ -3,6 +3,8 @@
 // against the call's schema at the boundary. Accounts and forward targets change here in one place: keychain
 // first, then settings, then the live engine.
 import { randomBytes } from 'node:crypto';
+import type { AgentTokenInfo, CreatedToken, CreateTokenRequest } from '../shared/agent-tokens.ts';
+import type { AuditQuery, AuditResponse } from '../shared/audit.ts';
 import type { StoredEvent } from '../shared/event.ts';
 import type {
   AddAccountRequest,
@@ -15,6 +17,7 @@ import type {
 } from '../shared/control.ts';
 import { invalidRequest } from '../shared/errors.ts';
 import type { HistoryItem, HistoryQuery, HistoryResponse } from '../shared/local-api.ts';
+import { OWNER, type Principal } from '../shared/principal.ts';
 import type { AccountSettings, ForwardTargetSettings, Settings } from '../shared/settings.ts';
 import type { DaemonStatus, DeadLetter } from '../shared/status.ts';
 import type { Daemon } from './daemon.ts';
@@ -66,12 +69,12 @@ export class Control implements ControlApi {
     return this.#daemon.status();
   }
 
-  async history(query: HistoryQuery): Promise<HistoryResponse> {
-    return historyPage(this.#daemon.events, query);
+  async history(query: HistoryQuery, principal: Principal = OWNER): Promise<HistoryResponse> {
+    return historyPage(this.#daemon.events, query, principal);
   }
 
-  async event(seq: number): Promise<HistoryItem | null> {
-    return eventItem(this.#daemon.events, seq);
+  async event(seq: number, principal: Principal = OWNER): Promise<HistoryItem | null> {
+    return eventItem(this.#daemon.events, seq, principal);
   }
 
   async settings(): Promise<Settings> {
@@ -159,6 +162,22 @@ export class Control implements ControlApi {
 
   async testEvent(): Promise<StoredEvent> {
     return this.#daemon.testEvent();
+  }
+
+  async tokens(): Promise<AgentTokenInfo[]> {
+    return this.#daemon.tokens.list();
+  }
+
+  async createToken(request: CreateTokenRequest): Promise<CreatedToken> {
+    return this.#daemon.tokens.create(request);
+  }
+
+  async revokeToken(name: string): Promise<boolean> {
+    return this.#daemon.tokens.revoke(name);
+  }
+
+  async audit(query?: AuditQuery): Promise<AuditResponse> {
+    return this.#daemon.audit.page(query);
   }
 
   /** Whatever the settings store refuses (its schema, a duplicate name) is the caller's to fix: `bad_request`. */

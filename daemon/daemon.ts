@@ -6,6 +6,7 @@ import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
 import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
+import { AgentTokens } from './access/agent-tokens.ts';
 import { DemoProvider } from './demo/server.ts';
 import type { RetrySchedule } from './forward/backoff-schedule.ts';
 import { Forwarder, type ForwardTarget } from './forward/forwarder.ts';
@@ -17,6 +18,9 @@ import { errorMessage, type Logger } from './log.ts';
 import { dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
 import { restTarget, type RestTarget } from './providers/rest.ts';
+import { ProviderProxy } from './proxy/proxy.ts';
+import { AgentTokenStore } from './store/agent-tokens.ts';
+import { AuditLog } from './store/audit-log.ts';
 import { ConsumerStore } from './store/consumers.ts';
 import { openDatabase, type Database } from './store/db.ts';
 import { EventStore, type CommitResult } from './store/events.ts';
@@ -72,6 +76,10 @@ export class Daemon {
   readonly hub: EventHub;
   readonly events: EventStore;
   readonly consumers: ConsumerStore;
+  // What agents may do and what they did: their tokens, the REST proxy that acts for them, and its audit log.
+  readonly tokens: AgentTokens;
+  readonly audit: AuditLog;
+  readonly proxy: ProviderProxy;
   readonly dataDir: string;
   readonly log: Logger;
   readonly startedAt = new Date();
@@ -105,6 +113,9 @@ export class Daemon {
     this.hub = hub;
     this.events = new EventStore(db, Date.now, publish);
     this.consumers = new ConsumerStore(db);
+    this.tokens = new AgentTokens(new AgentTokenStore(db), this.consumers);
+    this.audit = new AuditLog(db);
+    this.proxy = new ProviderProxy({ restTarget: (account) => this.restTarget(account), audit: this.audit });
     this.#retention = options.retention;
     this.#settingsTargets = options.settingsForwardTargets;
   }
@@ -148,7 +159,16 @@ export class Daemon {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
       this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs, apiKey: demoKey });
-      accounts.unshift({ name: DEMO_ACCOUNT, provider: 'openmail', url: this.#demo.url, inboxIds: [], eventTypes: [], apiKey: demoKey });
+      accounts.unshift({
+        name: DEMO_ACCOUNT,
+        provider: 'openmail',
+        url: this.#demo.url,
+        // The demo speaks OpenMail's REST API too, so the proxy works on a first run.
+        apiUrl: this.#demo.restUrl,
+        inboxIds: [],
+        eventTypes: [],
+        apiKey: demoKey,
+      });
       log.info(`demo provider on ${this.#demo.url}: sample mail every ${Math.round((this.#o.demo.intervalMs ?? 0) / 1000)} s`);
     }
 
@@ -163,7 +183,9 @@ export class Daemon {
     this.#forwarder.start();
 
     if (this.#o.port !== null) {
-      this.#localWs = createLocalWs({ events: this.events, hub: this.hub, log });
+      const localWs = createLocalWs({ events: this.events, hub: this.hub, log });
+      this.#localWs = localWs;
+      this.tokens.onRevoked((name) => localWs.closeFor(name));
       const context: LocalApiContext = {
         version: VERSION,
         dataDir: this.dataDir,
@@ -171,7 +193,9 @@ export class Daemon {
         consumers: this.consumers,
         hub: this.hub,
         control,
-        upgrades: new Map([['/v1/ws', (req, socket, head) => this.#localWs!.handleUpgrade(req, socket, head)]]),
+        agents: this.tokens,
+        proxy: this.proxy,
+        upgrades: new Map([['/v1/ws', { access: 'read', handle: (req, socket, head, principal) => localWs.handleUpgrade(req, socket, head, principal) }]]),
         onError: (error) => log.error(`local API: ${errorMessage(error)}`),
       };
       this.#api = await startLocalApi(context, {

@@ -1,6 +1,16 @@
 // How the CLI (and any local tool) finds and talks to a running daemon: endpoint.json, then the token file.
 import fs from 'node:fs';
-import type { EndpointFile } from '../shared/local-api.ts';
+import {
+  CONTROL_ROUTES,
+  controlClient,
+  requestTarget,
+  type ControlApi,
+  type ControlName,
+  type ControlRequest,
+  type ControlResponse,
+} from '../shared/control.ts';
+import { CodedError, isApiErrorCode } from '../shared/errors.ts';
+import type { ApiError, EndpointFile } from '../shared/local-api.ts';
 import { readEndpointFile } from './local-api/endpoint-file.ts';
 
 export interface RunningEndpoint {
@@ -35,6 +45,27 @@ async function request<T>(endpoint: RunningEndpoint, method: string, path: strin
   const body = (await response.json()) as T & { error?: { message: string } };
   if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
   return body;
+}
+
+/** The running engine's control calls over its endpoint, as the window's HTTP client makes them: same routes, same errors. */
+export function endpointControl(endpoint: RunningEndpoint): ControlApi {
+  return controlClient(async <M extends ControlName>(name: M, request: ControlRequest<M>): Promise<ControlResponse<M>> => {
+    const route = CONTROL_ROUTES[name];
+    const target = requestTarget(route.path, route.request, request);
+    const withBody = target.body !== undefined;
+    const response = await fetch(new URL(target.path, endpoint.info.url), {
+      method: route.method,
+      headers: { authorization: `Bearer ${endpoint.token}`, ...(withBody ? { 'content-type': 'application/json' } : {}) },
+      ...(withBody ? { body: JSON.stringify(target.body) } : {}),
+    });
+    const body: unknown = await response.json();
+    if (!response.ok && !(route.answers ?? []).includes(response.status)) {
+      const error = (body as Partial<ApiError>).error;
+      const message = error?.message ?? `HTTP ${response.status}`;
+      throw isApiErrorCode(error?.code) ? new CodedError(error.code, message) : new Error(message);
+    }
+    return route.read(body, response.status);
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -40,6 +40,10 @@ export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers
     'control:redeliver': checked('redeliver'),
     'control:reconnect': checked('reconnect'),
     'control:testEvent': checked('testEvent'),
+    'control:tokens': checked('tokens'),
+    'control:createToken': checked('createToken'),
+    'control:revokeToken': checked('revokeToken'),
+    'control:audit': checked('audit'),
     'token:copy': () => shell.copyToken(),
     'external:open': (request) => shell.openExternal(request?.url),
   };

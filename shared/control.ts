@@ -3,6 +3,8 @@
 // engine's HTTP routes, the IPC handlers' input checks and the window's HTTP client are all derived from
 // CONTROL_ROUTES, and the checks at the bottom fail to compile when a ControlApi call has no entry.
 import * as z from 'zod/mini';
+import { OWNER_NAME, TOKEN_NAME, type AgentTokenInfo, type CreatedToken, type CreateTokenRequest, type TokensResponse } from './agent-tokens.ts';
+import { AUDIT_LIMIT, type AuditQuery, type AuditResponse } from './audit.ts';
 import type { StoredEvent } from './event.ts';
 import { invalidRequest, notFoundError } from './errors.ts';
 import {
@@ -20,6 +22,7 @@ import {
   type RetryResponse,
   type TestEventResponse,
 } from './local-api.ts';
+import { SCOPES, type Access, type Principal } from './principal.ts';
 import type { ForwardTargetSettings, Settings } from './settings.ts';
 import { PROVIDERS, type DaemonStatus, type DeadLetter, type ProviderName } from './status.ts';
 
@@ -59,8 +62,9 @@ export type DeadLettersRequest = string | DeadLettersQuery;
 
 export interface ControlApi {
   status(): Promise<DaemonStatus>;
-  history(query: HistoryQuery): Promise<HistoryResponse>;
-  event(seq: number): Promise<HistoryItem | null>;
+  /** For `principal` (the owner when absent): a narrowed agent token gets only the mail it may see. */
+  history(query: HistoryQuery, principal?: Principal): Promise<HistoryResponse>;
+  event(seq: number, principal?: Principal): Promise<HistoryItem | null>;
   settings(): Promise<Settings>;
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   addAccount(request: AddAccountRequest): Promise<AddAccountResponse>;
@@ -74,13 +78,21 @@ export interface ControlApi {
   redeliver(seq: number): Promise<number>;
   reconnect(): Promise<void>;
   testEvent(): Promise<StoredEvent>;
+
+  // Agent tokens and the audit log of what agents did through the engine.
+  tokens(): Promise<AgentTokenInfo[]>;
+  /** The answer carries the token, the one time it is ever shown. */
+  createToken(request: CreateTokenRequest): Promise<CreatedToken>;
+  /** In force at once: the token's requests get 401 and its open streams end. False when there was no such token. */
+  revokeToken(name: string): Promise<boolean>;
+  audit(query?: AuditQuery): Promise<AuditResponse>;
 }
 
 export type ControlName = keyof ControlApi;
 export type ControlRequest<M extends ControlName> = Parameters<ControlApi[M]> extends [] ? void : Parameters<ControlApi[M]>[0];
 export type ControlResponse<M extends ControlName> = Awaited<ReturnType<ControlApi[M]>>;
-/** ControlApi seen one request per call: what a transport calls generically, by name. */
-export type ControlCalls = { [M in ControlName]: (request: ControlRequest<M>) => Promise<ControlResponse<M>> };
+/** ControlApi seen one request per call: what a transport calls generically, by name, for the principal that asked. */
+export type ControlCalls = { [M in ControlName]: (request: ControlRequest<M>, principal?: Principal) => Promise<ControlResponse<M>> };
 
 // ---- Request schemas: the one runtime check of what a caller sends, at every boundary --------------------------
 
@@ -178,6 +190,35 @@ const deadLetterStatus = z.enum(['dead', 'retrying'], 'status must be one of dea
 
 const deadLettersSchema = z.optional(
   z.union([z.string(), closed({ target: filterText('target'), status: z.optional(deadLetterStatus) })]),
+);
+
+// Agent tokens and the audit log.
+
+const tokenName = z.string('the token name must be a string').check(
+  z.regex(TOKEN_NAME, 'the token name must be 1-64 letters, digits, dots, dashes or underscores'),
+  z.refine((name) => name !== OWNER_NAME, `"${OWNER_NAME}" is the owner's own name: choose another`),
+);
+
+const senderPatterns = () => {
+  const message = `allowSenders must be a list of at most ${MAX_FILTERS} addresses or patterns such as *@github.com`;
+  const item = z.string(message).check(z.maxLength(MAX_FILTER_LENGTH, message), z.regex(/^[^\s<>@]*@[^\s<>@]+$/, message));
+  return z._default(z.array(item, message).check(z.maxLength(MAX_FILTERS, message)), () => []);
+};
+
+const createTokenSchema = closed({
+  name: tokenName,
+  scope: z.enum(SCOPES, `scope must be one of ${SCOPES.join(', ')}`),
+  inboxIds: filterList('inboxIds'),
+  allowSenders: senderPatterns(),
+});
+
+const auditLimit = `limit must be an integer from 1 to ${AUDIT_LIMIT.max}`;
+const auditQuerySchema = z.optional(
+  closed({
+    before: z.optional(positiveInt('before')),
+    limit: z.optional(z.int(auditLimit).check(z.minimum(1, auditLimit), z.maximum(AUDIT_LIMIT.max, auditLimit))),
+    token: filterText('token'),
+  }),
 );
 
 /** For calls that take nothing: whatever was sent is dropped. */
@@ -352,6 +393,42 @@ export const CONTROL_ROUTES: ControlRoutes = {
     reply: (event): HttpAnswer<TestEventResponse> => ({ status: 201, body: { event } }),
     read: (body: TestEventResponse) => body.event,
   },
+  tokens: {
+    method: 'GET',
+    path: '/v1/tokens',
+    request: NONE,
+    schema: nothing,
+    reply: (tokens): HttpAnswer<TokensResponse> => ({ status: 200, body: { tokens } }),
+    read: (body: TokensResponse) => body.tokens,
+  },
+  createToken: {
+    method: 'POST',
+    path: '/v1/tokens',
+    request: BODY,
+    schema: createTokenSchema,
+    reply: (created): HttpAnswer<CreatedToken> => ({ status: 201, body: created }),
+    read: (body: CreatedToken) => body,
+  },
+  revokeToken: {
+    method: 'DELETE',
+    path: '/v1/tokens/:name',
+    request: { in: 'path', kind: 'text' },
+    schema: z.string('the token name must be a string'),
+    reply: (revoked, name): HttpAnswer<RemovedResponse> => {
+      if (!revoked) throw notFoundError(`no token named "${name}"`);
+      return { status: 200, body: { removed: name } };
+    },
+    read: (_body: RemovedResponse, status) => status !== 404,
+    answers: [404],
+  },
+  audit: {
+    method: 'GET',
+    path: '/v1/audit',
+    request: { in: 'query', fields: { before: 'int', limit: 'int', token: 'text' } },
+    schema: auditQuerySchema,
+    reply: (page): HttpAnswer<AuditResponse> => ({ status: 200, body: page }),
+    read: (body: AuditResponse) => body,
+  },
 };
 
 export const CONTROL_NAMES = [
@@ -369,10 +446,26 @@ export const CONTROL_NAMES = [
   'redeliver',
   'reconnect',
   'testEvent',
+  'tokens',
+  'createToken',
+  'revokeToken',
+  'audit',
 ] as const satisfies readonly ControlName[];
 
 type MissingCall = Exclude<ControlName, (typeof CONTROL_NAMES)[number]>;
 export const everyCallListed: [MissingCall] extends [never] ? true : MissingCall = true;
+
+// ---- Who may make each call ----------------------------------------------------------------------------------------
+
+/**
+ * The calls an agent token may make, with the scope each needs; every other call is the owner's alone (the window's
+ * calls, tokens and the audit log). The engine answers these for the principal that asked.
+ */
+export const AGENT_CALLS: Partial<Record<ControlName, Access>> = { history: 'read', event: 'read' };
+
+export function callAccess(name: ControlName): Access {
+  return AGENT_CALLS[name] ?? 'owner';
+}
 
 /** Checks what a caller sent against the call's schema; a mismatch is a `bad_request` naming the first problem. */
 export function parseRequest<M extends ControlName>(name: M, raw: unknown): ControlRequest<M> {
@@ -409,5 +502,43 @@ export function controlClient(call: <M extends ControlName>(name: M, request: Co
     redeliver: (seq) => call('redeliver', seq),
     reconnect: () => call('reconnect', undefined),
     testEvent: () => call('testEvent', undefined),
+    tokens: () => call('tokens', undefined),
+    createToken: (request) => call('createToken', request),
+    revokeToken: (name) => call('revokeToken', name),
+    audit: (query) => call('audit', query),
   };
+}
+
+// ---- The HTTP form of a request, for every client of the local API (the window, the command line) -----------------
+
+/** Where a call's request goes: into the path's `:param`, the query string, or the JSON body. */
+export function requestTarget(path: string, place: AnyRequestPlace, request: unknown): { path: string; body?: unknown } {
+  switch (place.in) {
+    case 'none':
+      return { path };
+    case 'body':
+      return { path, body: request };
+    case 'path':
+      return { path: path.replace(/:\w+/, encodeURIComponent(String(request))) };
+    case 'query':
+      return { path: `${path}${querySearch(Object.keys(place.fields), request)}` };
+  }
+}
+
+/**
+ * The query string for a request of query fields, in their declared order, leaving out absent and blank ones
+ * (text is trimmed). A request that is a single value stands for the first field (a dead-letter target id).
+ */
+function querySearch(fields: readonly string[], request: unknown): string {
+  const values = new Map<string, unknown>(
+    typeof request === 'object' && request !== null ? Object.entries(request) : request === undefined ? [] : [[fields[0] ?? '', request]],
+  );
+  const params = new URLSearchParams();
+  for (const field of fields) {
+    const value = values.get(field);
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+    if (text !== '') params.set(field, text);
+  }
+  const search = params.toString();
+  return search === '' ? '' : `?${search}`;
 }

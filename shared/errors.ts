@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   too_many_requests: 429,
   internal: 500,
+  // The provider behind the REST proxy could not be reached, or did not answer in time.
+  bad_gateway: 502,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** An error whose code and message are meant for the caller: they reach it unchanged over every transport. */

@@ -31,6 +31,10 @@ export const IPC_CHANNELS = [
   'control:redeliver',
   'control:reconnect',
   'control:testEvent',
+  'control:tokens',
+  'control:createToken',
+  'control:revokeToken',
+  'control:audit',
   'token:copy',
   'external:open',
 ] as const satisfies readonly IpcChannel[];

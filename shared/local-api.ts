@@ -26,7 +26,8 @@ export type ApiErrorCode =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'too_many_requests'
-  | 'internal';
+  | 'internal'
+  | 'bad_gateway';
 
 /** `GET /v1/events` query: `after`, `limit`, `wait`, `inbox_id`, `event_type`, `consumer`. */
 export interface EventsQuery {

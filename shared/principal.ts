@@ -18,3 +18,6 @@ export interface Principal {
 }
 
 export const OWNER: Principal = Object.freeze({ name: 'owner', owner: true, scopes: SCOPES, inboxIds: [], allowSenders: [] });
+
+/** What a route or a call needs: the owner alone, or a principal holding this scope. */
+export type Access = 'owner' | Scope;

@@ -1,8 +1,10 @@
-// Who may talk to the local endpoint. Pure: the server feeds in what it saw, and answers with the refusal, if any.
+// Who may talk to the local endpoint, and who they are. Pure: the server feeds in what it saw and how to look an
+// agent token up, and gets back the principal, or the refusal.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiErrorCode } from '../../shared/local-api.ts';
 import { API_PREFIX } from '../../shared/local-api.ts';
+import { OWNER, type Principal } from '../../shared/principal.ts';
 
 /** TCP needs the token; the Unix socket sits in a 0700 directory and does not; a Windows pipe is open to all local users, so it does. */
 export type Transport = 'tcp' | 'unix' | 'pipe';
@@ -68,26 +70,41 @@ export function needsToken(pathname: string): boolean {
   return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
 }
 
-export function checkRequest(facts: RequestFacts, token: string): Refusal | null {
+export interface Credentials {
+  /** The endpoint token: whoever holds it (or the Unix socket) is the owner. */
+  ownerToken: string;
+  /** An agent token's principal; null when the token is unknown or revoked. */
+  agent(presented: string): Principal | null;
+}
+
+/** Who is asking, or why not. The dashboard's files need no token: their principal is null. */
+export type Admission = { principal: Principal | null } | { refusal: Refusal };
+
+export function admitRequest(facts: RequestFacts, credentials: Credentials): Admission {
   if (facts.transport === 'tcp' && !isLoopbackHost(facts.headers.host, facts.port)) {
-    return { status: 403, code: 'forbidden', message: 'the Host header must be 127.0.0.1, localhost or [::1] with this port' };
+    return { refusal: { status: 403, code: 'forbidden', message: 'the Host header must be 127.0.0.1, localhost or [::1] with this port' } };
   }
   if (!isAllowedOrigin(facts.headers.origin, facts.port)) {
-    return { status: 403, code: 'forbidden', message: 'requests from other web origins are refused' };
+    return { refusal: { status: 403, code: 'forbidden', message: 'requests from other web origins are refused' } };
   }
-  if (facts.transport === 'unix' || !needsToken(facts.pathname)) return null;
+  if (!needsToken(facts.pathname)) return { principal: null };
+  if (facts.transport === 'unix') return { principal: OWNER };
   const fromHeader = bearerToken(facts.headers.authorization);
   const fromQuery = acceptsQueryToken(facts.method, facts.pathname, facts.upgrade) ? facts.queryToken : null;
   const presented = fromHeader ?? fromQuery;
   if (presented === null) {
     return {
-      status: 401,
-      code: 'unauthorized',
-      message:
-        'missing token: send "Authorization: Bearer <token>" (the token file is named in endpoint.json); ' +
-        '?token= is accepted only on /v1/stream and WebSocket upgrades',
+      refusal: {
+        status: 401,
+        code: 'unauthorized',
+        message:
+          'missing token: send "Authorization: Bearer <token>" (the token file is named in endpoint.json); ' +
+          '?token= is accepted only on /v1/stream and WebSocket upgrades',
+      },
     };
   }
-  if (!tokenMatches(presented, token)) return { status: 401, code: 'unauthorized', message: 'invalid token' };
-  return null;
+  if (tokenMatches(presented, credentials.ownerToken)) return { principal: OWNER };
+  const agent = credentials.agent(presented);
+  if (agent !== null) return { principal: agent };
+  return { refusal: { status: 401, code: 'unauthorized', message: 'invalid token: it is not the endpoint token, nor an agent token in force (revoked?)' } };
 }

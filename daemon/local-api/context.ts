@@ -4,16 +4,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ControlApi } from '../../shared/control.ts';
-import type { Principal } from '../../shared/principal.ts';
+import type { Access, Principal } from '../../shared/principal.ts';
+import type { AgentTokens } from '../access/agent-tokens.ts';
 import type { EventHub } from '../hub.ts';
+import type { ProviderProxy } from '../proxy/proxy.ts';
 import type { ConsumerStore } from '../store/consumers.ts';
 import type { EventStore } from '../store/events.ts';
 
 /**
- * Takes over a connection whose Upgrade request already passed the Host, Origin and token checks
- * (e.g. `wss.handleUpgrade(req, socket, head, ...)`). It owns `socket` from then on.
+ * Takes over a connection whose Upgrade request already passed the Host, Origin, token and access checks
+ * (e.g. `wss.handleUpgrade(req, socket, head, ...)`), for `principal`. It owns `socket` from then on.
  */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal) => void;
+
+/** A WebSocket path: what it needs of the principal, checked before the handler sees the request. */
+export interface UpgradeRoute {
+  access: Access;
+  handle: UpgradeHandler;
+}
 
 export interface RouteRequest {
   req: IncomingMessage;
@@ -30,8 +38,15 @@ export type RouteHandler = (request: RouteRequest) => void | Promise<void>;
 
 export interface LocalRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Under `/v1/`, so it is behind the token; `:name` marks a parameter segment: `/v1/deliveries/:id/retry`. */
+  /**
+   * Under `/v1/`, so it is behind the token; `:name` marks a parameter segment: `/v1/deliveries/:id/retry`. A last
+   * segment `:name*` takes the rest of the path, one segment or more, as sent (still percent-encoded).
+   */
   path: string;
+  /** What the principal needs: the owner, or a scope. The pipeline refuses the rest with 403 before `handle`. */
+  access: Access;
+  /** The largest request body the route reads (MAX_BODY_BYTES when absent); a larger `Expect: 100-continue` gets 413. */
+  bodyLimit?: number;
   handle: RouteHandler;
 }
 
@@ -42,11 +57,15 @@ export interface LocalApiContext {
   consumers: ConsumerStore;
   hub: EventHub;
   control: ControlApi;
+  /** Agent tokens: the principal behind a presented token, and word when one is revoked. */
+  agents: Pick<AgentTokens, 'resolve' | 'onRevoked'>;
+  /** Calls to each account's provider REST API on an agent's behalf, with the account's key. */
+  proxy: ProviderProxy;
   /**
    * Keyed by path (e.g. '/v1/ws'). Read on every request, so a module may register after the server started.
    * An Upgrade request to any other path gets a 404.
    */
-  upgrades?: Map<string, UpgradeHandler>;
+  upgrades?: Map<string, UpgradeRoute>;
   /** Where unexpected handler and server failures are reported (the client only sees a generic 500): the log. */
   onError: (error: unknown) => void;
 }

@@ -1,14 +1,16 @@
-// One request pipeline for every transport: limits, then Host/Origin/token, then the route or the dashboard
-// files, with every failure turned into a JSON error. Nothing a client sends escapes as an exception.
+// One request pipeline for every transport: limits, then Host/Origin/token (which say who is asking), then the
+// route or the dashboard files, each route's declared access checked here and nowhere else, with every failure
+// turned into a JSON error. Nothing a client sends escapes as an exception.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CodedError } from '../../shared/errors.ts';
-import { OWNER } from '../../shared/principal.ts';
-import type { Refusal, RequestFacts, Transport } from './auth.ts';
-import { checkRequest, needsToken } from './auth.ts';
+import type { Access, Principal } from '../../shared/principal.ts';
+import { accessRefusal } from '../access/route-access.ts';
+import type { Admission, Refusal, RequestFacts, Transport } from './auth.ts';
+import { admitRequest } from './auth.ts';
 import type { LocalApiContext, LocalRoute } from './context.ts';
-import { badRequest, HttpError, notFound, rawErrorResponse, sendError } from './http-json.ts';
-import { MAX_URL_LENGTH } from './limits.ts';
+import { badRequest, declaresTooLarge, HttpError, notFound, payloadTooLarge, rawErrorResponse, sendError } from './http-json.ts';
+import { MAX_BODY_BYTES, MAX_URL_LENGTH } from './limits.ts';
 import { resolveRoute } from './router.ts';
 import { serveStatic } from './static.ts';
 
@@ -44,9 +46,31 @@ function refusalError(refusal: Refusal): HttpError {
   return new HttpError(refusal.status, refusal.code, refusal.message, refusal.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
 }
 
+/** The principal behind an admitted request, or the HTTP error of a refused one. */
+function admitted(admission: Admission): Principal | null {
+  if ('refusal' in admission) throw refusalError(admission.refusal);
+  return admission.principal;
+}
+
+/** The route's declared access, enforced: a principal without it gets a 403 that says what it lacks. */
+function requireAccess(access: Access, principal: Principal, what: string): void {
+  const refusal = accessRefusal(access, principal, what);
+  if (refusal !== null) throw new HttpError(403, 'forbidden', refusal);
+}
+
+/** A client that waits for `100 Continue` gets it only once its request is known to be allowed and small enough. */
+function answerExpectContinue(req: IncomingMessage, res: ServerResponse, route: LocalRoute): void {
+  if (req.headers.expect?.toLowerCase() !== '100-continue') return;
+  const limit = route.bodyLimit ?? MAX_BODY_BYTES;
+  if (declaresTooLarge(req, limit)) throw payloadTooLarge(limit);
+  res.writeContinue();
+}
+
 export function createDispatcher(options: DispatchOptions): Dispatcher {
   const { ctx, routes, dashboardDir } = options;
   const report = ctx.onError;
+
+  const agent = (presented: string): Principal | null => ctx.agents.resolve(presented);
 
   function facts(req: IncomingMessage, url: URL, transport: Transport, upgrade: boolean): RequestFacts {
     return {
@@ -69,9 +93,8 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
 
   async function handle(req: IncomingMessage, res: ServerResponse, transport: Transport): Promise<void> {
     const url = requestUrl(req);
-    const refusal = checkRequest(facts(req, url, transport, false), options.token());
-    if (refusal !== null) throw refusalError(refusal);
-    if (!needsToken(url.pathname)) {
+    const principal = admitted(admitRequest(facts(req, url, transport, false), { ownerToken: options.token(), agent }));
+    if (principal === null) {
       await serveStatic(req, res, url.pathname, dashboardDir);
       return;
     }
@@ -88,8 +111,10 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
         Allow: resolution.allow.join(', '),
       });
     }
-    // The endpoint token and the Unix socket are the owner's; they are the only credentials there are yet.
-    await resolution.route.handle({ req, res, url, params: resolution.params, principal: OWNER });
+    const { route, params } = resolution;
+    requireAccess(route.access, principal, `${route.method} ${route.path}`);
+    answerExpectContinue(req, res, route);
+    await route.handle({ req, res, url, params, principal });
   }
 
   return {
@@ -106,11 +131,11 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
       socket.on('error', () => socket.destroy());
       try {
         const url = requestUrl(req);
-        const refusal = checkRequest(facts(req, url, transport, true), options.token());
-        if (refusal !== null) throw refusalError(refusal);
-        const handler = ctx.upgrades?.get(url.pathname);
-        if (handler === undefined) throw notFound(`no WebSocket endpoint at ${url.pathname}`);
-        handler(req, socket, head);
+        const principal = admitted(admitRequest(facts(req, url, transport, true), { ownerToken: options.token(), agent }));
+        const upgrade = ctx.upgrades?.get(url.pathname);
+        if (principal === null || upgrade === undefined) throw notFound(`no WebSocket endpoint at ${url.pathname}`);
+        requireAccess(upgrade.access, principal, `the WebSocket at ${url.pathname}`);
+        upgrade.handle(req, socket, head, principal);
       } catch (error) {
         const failure = asHttpError(error);
         if (socket.writable) socket.end(rawErrorResponse(failure.status, failure.code, failure.message));

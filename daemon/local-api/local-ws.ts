@@ -1,15 +1,18 @@
 // `GET /v1/ws`: the OpenMail WebSocket protocol served from the local store, so an agent written for
 // wss://api.openmail.sh/v1/ws works unchanged against the local URL and token. Purely local fan-out: every
-// client is fed from the hub and the store, never from its own upstream connection.
+// client is fed from the hub and the store, never from its own upstream connection. Each client gets only the mail
+// its principal may see; an inbox outside a narrowed token's is refused as OpenMail refuses another account's.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { StoredEvent } from '../../shared/event.ts';
+import type { Principal } from '../../shared/principal.ts';
+import { canSee } from '../access/visibility.ts';
 import type { EventHub } from '../hub.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import { clientBudget, readClientMessage, type ClientFrame } from '../openmail-protocol/client-frames.ts';
 import { CLIENT_BUDGET, CLOSE_GOING_AWAY, MAX_CLIENT_FRAME_BYTES, PING_INTERVAL_MS } from '../openmail-protocol/policy.ts';
-import { closeWith, sendFrame } from '../openmail-protocol/server-frames.ts';
+import { closeWith, KEY_REVOKED, sendFrame } from '../openmail-protocol/server-frames.ts';
 import { answerFrame, type ServerLog } from '../openmail-protocol/session.ts';
 import { matches, type Subscription } from '../openmail-protocol/subscription.ts';
 import type { MessageBudget, SlidingWindow } from '../rate-limit.ts';
@@ -29,9 +32,11 @@ export interface LocalWsDeps {
 }
 
 export interface LocalWs {
-  /** Takes over an Upgrade request that already passed the server's token, Host and Origin checks. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Takes over an Upgrade request that already passed the server's token, Host, Origin and access checks. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void;
   clientCount(): number;
+  /** Closes the connections of the agent token `name` as OpenMail closes a revoked key's: an error, then 4001. */
+  closeFor(name: string): void;
   /** Closes every client with 1001 (OpenMail's "going away": clients reconnect) and stops. */
   close(): Promise<void>;
 }
@@ -43,6 +48,9 @@ const CLOSE_GRACE_MS = 1000;
 
 class Client {
   readonly ws: WebSocket;
+  readonly principal: Principal;
+  /** What the protocol asks of the store for this client: where a cursor is, and which inboxes are not its own. */
+  readonly log: ServerLog<number>;
   readonly budget: SlidingWindow;
   subscription: Subscription | null = null;
   /** The last seq this client has been sent or passed over: everything after it is still due. */
@@ -51,8 +59,10 @@ class Client {
   catchingUp = false;
   alive = true;
 
-  constructor(ws: WebSocket, budget: MessageBudget) {
+  constructor(ws: WebSocket, principal: Principal, log: ServerLog<number>, budget: MessageBudget) {
     this.ws = ws;
+    this.principal = principal;
+    this.log = log;
     this.budget = clientBudget(budget);
   }
 }
@@ -62,11 +72,12 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
   const now = deps.now ?? Date.now;
   const budget = deps.rateLimit ?? CLIENT_BUDGET;
   const onError = (error: unknown): void => deps.log.error(`local WebSocket failed: ${errorMessage(error)}`);
-  const store: ServerLog<number> = {
+  // The local store holds only the accounts' own mail, so every inbox in it is the owner's; a narrowed token's
+  // are the ones it names.
+  const logFor = (principal: Principal): ServerLog<number> => ({
     positionOf: (eventId) => events.seqOf(eventId),
-    // The local store holds only the accounts' own mail, so every inbox in it is the client's.
-    foreignInbox: () => undefined,
-  };
+    foreignInbox: (inboxIds) => (principal.inboxIds.length === 0 ? undefined : inboxIds.find((id) => !principal.inboxIds.includes(id))),
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const clients = new Set<Client>();
   let closing: Promise<void> | null = null;
@@ -97,7 +108,7 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
     for (const event of committed) {
       if (event.seq <= client.position) continue;
       client.position = event.seq;
-      if (!matches(client.subscription, event)) continue;
+      if (!matches(client.subscription, event) || !canSee(client.principal, event)) continue;
       let text = json.get(event.seq);
       if (text === undefined) {
         text = payloadJson(event);
@@ -126,7 +137,7 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
         const frames: string[] = [];
         for (const event of page) {
           client.position = event.seq;
-          if (matches(client.subscription, event)) frames.push(payloadJson(event));
+          if (matches(client.subscription, event) && canSee(client.principal, event)) frames.push(payloadJson(event));
         }
         // Backpressure: the next page is read only once this one has been handed to the socket.
         await sendAll(client.ws, frames);
@@ -138,7 +149,7 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
 
   function handleFrame(client: Client, frame: ClientFrame): void {
     const wasSubscribed = client.subscription !== null;
-    const answer = answerFrame(client.subscription, frame, store);
+    const answer = answerFrame(client.subscription, frame, client.log);
     client.subscription = answer.subscription;
     for (const reply of answer.frames) sendFrame(client.ws, reply);
     if (answer.replayAfter !== null) {
@@ -163,8 +174,8 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
     }
   }
 
-  function attach(ws: WebSocket): void {
-    const client = new Client(ws, budget);
+  function attach(ws: WebSocket, principal: Principal): void {
+    const client = new Client(ws, principal, logFor(principal), budget);
     clients.add(client);
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('pong', () => (client.alive = true));
@@ -174,14 +185,17 @@ export function createLocalWs(deps: LocalWsDeps): LocalWs {
   }
 
   return {
-    handleUpgrade(req, socket, head) {
+    handleUpgrade(req, socket, head, principal) {
       if (closing !== null) {
         socket.end(rawErrorResponse(503, 'internal', 'Mailbridge is shutting down'));
         return;
       }
-      wss.handleUpgrade(req, socket, head, attach);
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, principal));
     },
     clientCount: () => clients.size,
+    closeFor(name) {
+      for (const client of clients) if (!client.principal.owner && client.principal.name === name) closeWith(client.ws, KEY_REVOKED);
+    },
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);

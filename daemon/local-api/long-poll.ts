@@ -3,17 +3,20 @@
 // filter it matches, from the published batch itself, without touching the store.
 import type { ServerResponse } from 'node:http';
 import type { StoredEvent } from '../../shared/event.ts';
+import type { Principal } from '../../shared/principal.ts';
 import type { EventHub } from '../hub.ts';
 import { DeadlineHeap } from './deadline-heap.ts';
 import type { StreamFilter } from './event-filter.ts';
 import { selectEvents } from './event-filter.ts';
 import { eventsResponseJson } from './event-json.ts';
-import { sendJsonText } from './http-json.ts';
+import { sendError, sendJsonText, type HttpError } from './http-json.ts';
 
 export interface ParkRequest {
   after: number;
   limit: number;
   filter: StreamFilter;
+  /** Who waits: only mail it may see answers it. */
+  principal: Principal;
   waitMs: number;
 }
 
@@ -22,6 +25,7 @@ interface Waiter {
   after: number;
   limit: number;
   filter: StreamFilter;
+  principal: Principal;
   deadline: number;
 }
 
@@ -61,6 +65,7 @@ export class LongPolls {
       after: request.after,
       limit: request.limit,
       filter: request.filter,
+      principal: request.principal,
       deadline: this.#now() + request.waitMs,
     };
     this.#waiting.set(res, waiter);
@@ -81,9 +86,19 @@ export class LongPolls {
     this.#stale = 0;
   }
 
+  /** Answers every request the agent token `name` is waiting on with `error` (its token was revoked). */
+  refuse(name: string, error: HttpError): void {
+    for (const [res, waiter] of [...this.#waiting]) {
+      if (waiter.principal.owner || waiter.principal.name !== name) continue;
+      this.#release(waiter, res);
+      this.#noteStale();
+      sendError(res, error);
+    }
+  }
+
   #deliver(batch: readonly StoredEvent[]): void {
     for (const waiter of this.#waiting.values()) {
-      const events = selectEvents(batch, waiter.after, waiter.limit, waiter.filter);
+      const events = selectEvents(batch, waiter.after, waiter.limit, waiter.filter, waiter.principal);
       if (events.length === 0) continue;
       this.#answer(waiter, events);
       this.#noteStale();

@@ -1,4 +1,5 @@
-// Path patterns with `:name` segments, and the 404/405 distinction (a known path with the wrong method).
+// Path patterns with `:name` segments (and a last `:name*` for the rest of the path), and the 404/405 distinction
+// (a known path with the wrong method).
 import type { LocalRoute } from './context.ts';
 import { badRequest } from './http-json.ts';
 
@@ -10,12 +11,18 @@ export type Resolution =
 export function matchPath(pattern: string, pathname: string): Record<string, string> | null {
   const want = pattern.split('/');
   const got = pathname.split('/');
-  if (want.length !== got.length) return null;
+  const rest = want.at(-1)?.endsWith('*') === true;
+  if (rest ? got.length < want.length : want.length !== got.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i += 1) {
     const expected = want[i] as string;
     const actual = got[i] as string;
-    if (expected.startsWith(':')) {
+    if (rest && i === want.length - 1) {
+      // The rest of the path stays as sent: decoding it would merge an encoded "/" into a real one.
+      const tail = got.slice(i).join('/');
+      if (actual === '') return null;
+      params[expected.slice(1, -1)] = tail;
+    } else if (expected.startsWith(':')) {
       if (actual === '') return null;
       params[expected.slice(1)] = decodeSegment(actual);
     } else if (expected !== actual) {

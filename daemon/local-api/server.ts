@@ -9,7 +9,7 @@ import type { LocalApiContext, LocalRoute } from './context.ts';
 import type { Dispatcher } from './dispatch.ts';
 import { createDispatcher } from './dispatch.ts';
 import { removeEndpointFile, writeEndpointFile } from './endpoint-file.ts';
-import { payloadTooLarge, declaresTooLarge, rawErrorResponse, sendError } from './http-json.ts';
+import { HttpError, rawErrorResponse } from './http-json.ts';
 import {
   HEADERS_TIMEOUT_MS,
   MAX_CONNECTIONS,
@@ -22,6 +22,7 @@ import { LongPolls } from './long-poll.ts';
 import { consumersRoutes } from './routes/consumers.ts';
 import { controlRoutes } from './routes/control.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { proxyRoutes } from './routes/proxy.ts';
 import { streamRoute } from './routes/stream.ts';
 import { tokenRoute } from './routes/token.ts';
 import { SseStreams } from './sse.ts';
@@ -69,7 +70,10 @@ export interface RouteParts {
   rotateToken(): TokenRotateResponse;
 }
 
-/** Every route the server serves: the agents' event log, named consumers, the control calls and token rotation. */
+/**
+ * Every route the server serves: the agents' event log, named consumers, the control calls, token rotation and the
+ * REST proxy.
+ */
 export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRoute[] {
   return [
     ...eventsRoutes(ctx, parts.polls),
@@ -77,6 +81,7 @@ export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRo
     ...consumersRoutes(ctx),
     ...controlRoutes(ctx.control),
     tokenRoute(parts.rotateToken),
+    ...proxyRoutes(ctx.proxy),
   ];
 }
 
@@ -118,9 +123,15 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
     port: () => port,
     token: () => token,
   });
+  // A revoked token's waiting requests get their 401 now, and its streams end (a reconnect gets the 401).
+  const stopRevocations = ctx.agents.onRevoked((name) => {
+    polls.refuse(name, new HttpError(401, 'unauthorized', `the token "${name}" was revoked`, { 'WWW-Authenticate': 'Bearer' }));
+    streams.end(name);
+  });
   const connections = new Set<Socket>();
   const servers: http.Server[] = [];
   const stopServers = async (): Promise<void> => {
+    stopRevocations();
     polls.close();
     streams.close();
     await closeServers(servers, connections);
@@ -187,15 +198,9 @@ function createServer(dispatcher: Dispatcher, transport: Transport, connections:
   // Past this the parser fails with HPE_HEADER_OVERFLOW, answered below as 431.
   server.maxHeadersCount = MAX_HEADER_COUNT;
   server.maxConnections = MAX_CONNECTIONS;
-  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    // Refuse an oversized body before the client sends it.
-    if (declaresTooLarge(req)) {
-      sendError(res, payloadTooLarge());
-      return;
-    }
-    res.writeContinue();
-    onRequest(req, res);
-  });
+  // The pipeline answers `Expect: 100-continue` once it knows the route and who asks: an oversized body is
+  // refused before the client sends it, and a refused client never gets the go-ahead.
+  server.on('checkContinue', onRequest);
   server.on('upgrade', dispatcher.upgrade(transport));
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {

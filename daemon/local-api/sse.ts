@@ -4,6 +4,8 @@
 // than one socket buffer in memory, never blocks the others, and still misses nothing.
 import type { ServerResponse } from 'node:http';
 import type { StoredEvent } from '../../shared/event.ts';
+import type { Principal } from '../../shared/principal.ts';
+import { canSee } from '../access/visibility.ts';
 import type { EventHub } from '../hub.ts';
 import type { EventStore } from '../store/events.ts';
 import type { StreamFilter } from './event-filter.ts';
@@ -26,6 +28,8 @@ interface Stream {
   /** Seq of the last event sent (or the resume point): the next one sent is always greater. */
   cursor: number;
   filter: StreamFilter;
+  /** Who reads: mail it may not see is passed over, on the live path and in catch-up alike. */
+  principal: Principal;
   /** False while replaying from the store or waiting for 'drain'. */
   live: boolean;
   closed: boolean;
@@ -48,7 +52,7 @@ export class SseStreams {
     return this.#streams.size;
   }
 
-  open(res: ServerResponse, after: number, filter: StreamFilter): void {
+  open(res: ServerResponse, after: number, filter: StreamFilter, principal: Principal): void {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -56,7 +60,7 @@ export class SseStreams {
       'X-Accel-Buffering': 'no',
     });
     res.write(`retry: ${RETRY_MS}\n\n`);
-    const stream: Stream = { res, cursor: after, filter, live: false, closed: false };
+    const stream: Stream = { res, cursor: after, filter, principal, live: false, closed: false };
     this.#streams.add(stream);
     res.once('close', () => {
       stream.closed = true;
@@ -75,6 +79,11 @@ export class SseStreams {
     this.#streams.clear();
   }
 
+  /** Ends the streams of the agent token `name` (its token was revoked); a reconnect then gets 401. */
+  end(name: string): void {
+    for (const stream of this.#streams) if (!stream.principal.owner && stream.principal.name === name) stream.res.end();
+  }
+
   // Reading an empty page and going live happen in the same tick, so no commit can slip between them.
   #catchUp(stream: Stream): void {
     if (stream.closed) return;
@@ -84,6 +93,10 @@ export class SseStreams {
       return;
     }
     for (const event of page) {
+      if (!canSee(stream.principal, event)) {
+        stream.cursor = event.seq;
+        continue;
+      }
       if (!this.#send(stream, event)) {
         this.#waitForDrain(stream);
         return;
@@ -98,7 +111,7 @@ export class SseStreams {
     for (const stream of this.#streams) {
       if (!stream.live) continue;
       for (const event of batch) {
-        if (event.seq <= stream.cursor || !matchesFilter(event, stream.filter)) continue;
+        if (event.seq <= stream.cursor || !matchesFilter(event, stream.filter) || !canSee(stream.principal, event)) continue;
         if (!this.#send(stream, event)) {
           // The rest of this batch is in the store; the catch-up after 'drain' sends it.
           stream.live = false;

@@ -1,5 +1,6 @@
 // The agents' event log read in seq order (`GET /v1/events`): where a read starts, and the page it gets now.
 // Transport-free, like history.ts: the long-poll route parks a read whose page came back empty.
+import type { StoredEvent } from '../../shared/event.ts';
 import { invalidRequest } from '../../shared/errors.ts';
 import { EVENTS_LIMIT, type EventsQuery, type EventsResponse } from '../../shared/local-api.ts';
 import { OWNER, type Principal } from '../../shared/principal.ts';
@@ -30,12 +31,26 @@ export function eventsRead(consumers: Pick<ConsumerStore, 'get'>, query: Omit<Ev
 
 /**
  * The events after the read's start now; `next_after` is the last one's seq, or the start when there are none.
- * For a narrowed principal, `next_after` moves past what it may not see, so its next read does not scan it again.
+ * A narrowed principal gets a full page of what it may see: the store is read on past what it may not, and
+ * `next_after` moves past that too, so its next read (or a long-poll's wait) does not scan it again.
  */
 export function eventsPage(events: Pick<EventStore, 'after'>, read: EventsRead, principal: Principal = OWNER): EventsResponse {
-  const page = events.after(read.after, read.limit, read.filter);
-  if (seesEverything(principal)) return { events: page, next_after: page.at(-1)?.seq ?? read.after };
-  return { events: page.filter((event) => canSee(principal, event)), next_after: page.at(-1)?.seq ?? read.after };
+  if (seesEverything(principal)) {
+    const page = events.after(read.after, read.limit, read.filter);
+    return { events: page, next_after: page.at(-1)?.seq ?? read.after };
+  }
+  const visible: StoredEvent[] = [];
+  let after = read.after;
+  for (;;) {
+    const page = events.after(after, read.limit, read.filter);
+    for (const event of page) {
+      after = event.seq;
+      if (!canSee(principal, event)) continue;
+      visible.push(event);
+      if (visible.length === read.limit) return { events: visible, next_after: after };
+    }
+    if (page.length < read.limit) return { events: visible, next_after: after };
+  }
 }
 
 function consumerSeq(consumers: Pick<ConsumerStore, 'get'>, name: string): number | null {

@@ -3,7 +3,8 @@ import type { Statement } from 'better-sqlite3';
 import type { ConsumerStatus } from '../../shared/status.ts';
 import type { Database } from './db.ts';
 
-const CONSUMER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+// An agent token's consumers are kept under `<token>:` (daemon/access/consumer-names.ts); a client's name has no colon.
+const CONSUMER_NAME = /^(?:[A-Za-z0-9._-]{1,64}:)?[A-Za-z0-9._-]{1,64}$/;
 
 /** Bad input from a client (a malformed name, an ack out of range): the HTTP layer answers 400 `bad_request`. */
 export class ConsumerInputError extends Error {
@@ -29,6 +30,7 @@ export class ConsumerStore {
   readonly #list: Statement<[number], ConsumerRow>;
   readonly #minAcked: Statement<[], { acked: number | null }>;
   readonly #remove: Statement<[string]>;
+  readonly #removePrefixed: Statement<[number, string]>;
 
   constructor(db: Database, now: () => number = Date.now) {
     this.#now = now;
@@ -46,6 +48,7 @@ export class ConsumerStore {
       FROM consumers ORDER BY name`);
     this.#minAcked = db.prepare('SELECT min(acked_seq) AS acked FROM consumers');
     this.#remove = db.prepare('DELETE FROM consumers WHERE name = ?');
+    this.#removePrefixed = db.prepare('DELETE FROM consumers WHERE substr(name, 1, ?) = ?');
   }
 
   get(name: string): number | null {
@@ -80,6 +83,12 @@ export class ConsumerStore {
   remove(name: string): boolean {
     requireConsumerName(name);
     return this.#remove.run(name).changes > 0;
+  }
+
+  /** Removes every consumer whose name starts with `prefix` (a revoked token's); returns how many. */
+  removePrefixed(prefix: string): number {
+    if (prefix === '') throw new ConsumerInputError('a consumer prefix must not be empty');
+    return this.#removePrefixed.run(prefix.length, prefix).changes;
   }
 }
 

@@ -45,7 +45,11 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
         <h2 id="forward-settings-heading">Forward targets</h2>
       </div>
       <ErrorNotice message={remove.error} />
-      {created !== null && <SecretOnce url={created.target.url} secret={created.secret} onDone={() => setCreated(null)} />}
+      {created !== null && (
+        <SecretOnce title={`Signing secret for ${created.target.url}`} secret={created.secret} copyLabel="Copy secret" onDone={() => setCreated(null)}>
+          Your webhook handler checks each request's X-Signature with it.
+        </SecretOnce>
+      )}
       {targets.length > 0 && (
         <ul className="setting-list">
           {targets.map((target) => (

@@ -6,6 +6,8 @@ import type { DataLayer } from '../data/data-layer.ts';
 import { useAction } from '../hooks/useAction.ts';
 import { useSettings } from '../hooks/useSettings.ts';
 import { AccountsSettings } from './AccountsSettings.tsx';
+import { AgentTokensSettings } from './AgentTokensSettings.tsx';
+import { AuditPanel } from './AuditPanel.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { ForwardTargetsSettings } from './ForwardTargetsSettings.tsx';
 import { GeneralSettings } from './GeneralSettings.tsx';
@@ -33,6 +35,8 @@ export function SettingsView({ data, live }: { data: DataLayer; live: readonly U
       <NotificationSettings notifications={settings.notifications} busy={update.busy} onSave={(patch) => void save(patch)} />
       <GeneralSettings settings={settings} busy={update.busy} onSave={save} />
       <ForwardTargetsSettings data={data} targets={settings.forwardTargets} onChanged={changed} />
+      <AgentTokensSettings data={data} />
+      <AuditPanel data={data} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { createParser } from 'eventsource-parser';
 import {
   CONTROL_ROUTES,
   controlClient,
-  type AnyRequestPlace,
+  requestTarget,
   type ControlName,
   type ControlRequest,
   type ControlResponse,
@@ -107,38 +107,6 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
       },
     },
   };
-}
-
-/** Where a call's request goes: into the path's `:param`, the query string, or the JSON body. */
-export function requestTarget(path: string, place: AnyRequestPlace, request: unknown): { path: string; body?: unknown } {
-  switch (place.in) {
-    case 'none':
-      return { path };
-    case 'body':
-      return { path, body: request };
-    case 'path':
-      return { path: path.replace(/:\w+/, encodeURIComponent(String(request))) };
-    case 'query':
-      return { path: `${path}${querySearch(Object.keys(place.fields), request)}` };
-  }
-}
-
-/**
- * The query string for a request of query fields, in their declared order, leaving out absent and blank ones
- * (text is trimmed). A request that is a single value stands for the first field (a dead-letter target id).
- */
-function querySearch(fields: readonly string[], request: unknown): string {
-  const values = new Map<string, unknown>(
-    typeof request === 'object' && request !== null ? Object.entries(request) : request === undefined ? [] : [[fields[0] ?? '', request]],
-  );
-  const params = new URLSearchParams();
-  for (const field of fields) {
-    const value = values.get(field);
-    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-    if (text !== '') params.set(field, text);
-  }
-  const search = params.toString();
-  return search === '' ? '' : `?${search}`;
 }
 
 /** `GET /v1/history` query string: empty and absent fields are left out. */

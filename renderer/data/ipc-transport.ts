@@ -37,6 +37,10 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
     redeliver: (seq) => invoke('control:redeliver', seq),
     reconnect: () => invoke('control:reconnect', undefined),
     testEvent: () => invoke('control:testEvent', undefined),
+    tokens: () => invoke('control:tokens', undefined),
+    createToken: (request) => invoke('control:createToken', request),
+    revokeToken: (name) => invoke('control:revokeToken', name),
+    audit: (query) => invoke('control:audit', query),
   };
 
   // Main sends a clicked notification's seq as soon as the page has loaded, which can be before React has

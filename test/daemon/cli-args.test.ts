@@ -15,3 +15,32 @@ describe('the REST base on the command line', () => {
     expect(() => parseCli(['status', '--api-url', 'https://api.openmail.sh'])).toThrow("'status' does not take --api-url");
   });
 });
+
+describe('agent tokens on the command line', () => {
+  it('reads create, list and revoke with their own flags', () => {
+    expect(parseCli(['token', 'create', '--name', 'mailer', '--scope', 'send', '--inbox', 'inb_a', '--inbox', 'inb_b', '--allow-sender', '*@bank.example', '--json'])).toMatchObject({
+      command: 'token',
+      tokenAction: 'create',
+      tokenName: 'mailer',
+      scope: 'send',
+      inboxIds: ['inb_a', 'inb_b'],
+      allowSenders: ['*@bank.example'],
+      json: true,
+    });
+    expect(parseCli(['token', 'list', '--json'])).toMatchObject({ tokenAction: 'list', json: true });
+    expect(parseCli(['token', 'revoke', 'mailer'])).toMatchObject({ tokenAction: 'revoke', tokenName: 'mailer' });
+    expect(parseCli(['token', '--rotate'])).toMatchObject({ tokenAction: 'show', rotate: true });
+  });
+
+  it('says what is missing or out of place', () => {
+    expect(() => parseCli(['token', 'create', '--scope', 'read'])).toThrow("'token create' needs --name NAME");
+    expect(() => parseCli(['token', 'create', '--name', 'x'])).toThrow("'token create' needs --scope read|send");
+    expect(() => parseCli(['token', 'create', '--name', 'x', '--scope', 'admin'])).toThrow('needs --scope read|send');
+    expect(() => parseCli(['token', 'revoke'])).toThrow("needs the token's name");
+    expect(() => parseCli(['token', 'revoke', 'a', 'b'])).toThrow("unexpected argument 'b'");
+    expect(() => parseCli(['token', 'list', '--rotate'])).toThrow("'token list' does not take --rotate");
+    expect(() => parseCli(['token', '--scope', 'read'])).toThrow("'token' does not take --scope");
+    expect(() => parseCli(['token', 'mint'])).toThrow("unknown token action 'mint'");
+    expect(() => parseCli(['status', '--allow-sender', 'a@b'])).toThrow("'status' does not take --allow-sender");
+  });
+});

@@ -253,6 +253,33 @@ describe('mailbridge status, events and tail', () => {
     expect(fresh.status).toBe(200);
   });
 
+  it('manages agent tokens on the store with no engine, and through the running engine, where a revocation holds at once', async () => {
+    const dataDir = tempDir();
+    const created = await finished(mailbridge(['token', 'create', '--name', 'reader', '--scope', 'read', '--inbox', 'inb_1', '--json', '--data-dir', dataDir]));
+    expect(created.code, created.output).toBe(0);
+    const reader = JSON.parse(created.output) as { name: string; token: string; scopes: string[]; inboxIds: string[] };
+    expect(reader).toMatchObject({ name: 'reader', token: expect.stringMatching(/^mbt_/), scopes: ['read'], inboxIds: ['inb_1'] });
+    const twice = await finished(mailbridge(['token', 'create', '--name', 'reader', '--scope', 'read', '--data-dir', dataDir]));
+    expect(twice.code).toBe(1);
+    expect(twice.output).toMatch(/exists already/);
+
+    const demo = await provider();
+    await liveDaemon(dataDir, demo);
+    const { url } = endpointOf(dataDir)!;
+    expect((await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${reader.token}` } })).status).toBe(200);
+    const sender = await finished(mailbridge(['token', 'create', '--name', 'mailer', '--scope', 'send', '--data-dir', dataDir]));
+    expect(sender.output).toMatch(/^Created the agent token "mailer" \(read \+ send · every inbox · every sender · .*\)\. It is shown this once:\n\n {2}mbt_\S{43}\n/);
+    const list = await finished(mailbridge(['token', 'list', '--data-dir', dataDir]));
+    expect(list.output.trim().split('\n').map((line) => line.split(' ')[0])).toEqual(['mailer', 'reader']);
+    expect(list.output).not.toContain('mbt_');
+
+    const revoked = await finished(mailbridge(['token', 'revoke', 'reader', '--data-dir', dataDir]));
+    expect(revoked).toEqual({ code: 0, output: 'Revoked the agent token "reader": it is refused from now on.\n' });
+    expect((await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${reader.token}` } })).status).toBe(401);
+    const again = await finished(mailbridge(['token', 'revoke', 'reader', '--data-dir', dataDir]));
+    expect(again.code).toBe(1);
+  });
+
   it('says when the engine is not running', async () => {
     const result = await finished(mailbridge(['status', '--data-dir', tempDir()]));
     expect(result.code).toBe(3);

@@ -28,6 +28,10 @@ function fakeControl(): { [M in keyof ControlApi]: ReturnType<typeof vi.fn> } & 
     redeliver: answer(1),
     reconnect: answer(undefined),
     testEvent: answer({}),
+    tokens: answer([]),
+    createToken: answer({}),
+    revokeToken: answer(true),
+    audit: answer({ entries: [], next_before: null }),
   } as never;
 }
 
@@ -95,6 +99,9 @@ describe('IPC handlers', () => {
       ['control:addAccount', { name: 'has space', provider: 'openmail', apiKey: 'k' }],
       ['control:updateSettings', { accounts: [] }],
       ['control:retryDelivery', -1],
+      ['control:createToken', { name: 'mailer', scope: 'admin', inboxIds: [], allowSenders: [] }],
+      ['control:createToken', { name: 'owner', scope: 'read' }],
+      ['control:audit', { limit: 501 }],
     ] as const) {
       const reply = (await ipcMain.invokeFrom(rendererUrl, channel, request)) as IpcReply<unknown>;
       expect(reply, `${channel} ${JSON.stringify(request)}`).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });

@@ -18,6 +18,8 @@ const SECRET = 'whsec_example_test_secret';
 const SUBJECT = 'Test event from Mailbridge';
 // Debian's Python, where python3-websockets is installed.
 const PYTHON = '/usr/bin/python3';
+// The embedded demo provider's first inbox.
+const DEMO_INBOX = 'inb_8f3a1b2c';
 
 let dir: string;
 let daemon: Daemon;
@@ -144,6 +146,35 @@ describe('README examples', () => {
     });
     expect(output).toMatch(/^evt_test_\w+: mailbridge@localhost -> Test event from Mailbridge$/m);
   });
+
+  it('curl sends through the proxy with a send-scoped token it creates, and a retry with the answered key sends nothing more', async () => {
+    const endpoint = daemon.endpoint!;
+    const child = spawn('bash', [path.join(EXAMPLES, 'curl-send-through-proxy.sh')], {
+      cwd: EXAMPLES,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // No MAILBRIDGE_AGENT_TOKEN: the example makes its token with `npx mailbridge token create`, through the engine.
+      env: { ...process.env, MAILBRIDGE_URL: endpoint.url, MAILBRIDGE_DATA_DIR: dir, MAILBRIDGE_ACCOUNT: 'demo', MAILBRIDGE_INBOX: DEMO_INBOX },
+    });
+    children.push(child);
+    let output = '';
+    let errors = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (errors += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, errors).toBe(0);
+    const [first, retry] = output.trim().split('\n').map((line) => JSON.parse(line) as { messageId: string; status: string });
+    expect(first).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    expect(retry).toEqual(first);
+    expect(daemon.tokens.list()).toEqual([expect.objectContaining({ name: 'mailer', scopes: ['read', 'send'], inboxIds: [DEMO_INBOX] })]);
+    const sends = daemon.audit.page({ token: 'mailer' }).entries;
+    expect(sends.map((entry) => [entry.path, entry.status])).toEqual([
+      [`/v1/inboxes/${DEMO_INBOX}/send`, 200],
+      [`/v1/inboxes/${DEMO_INBOX}/send`, 200],
+    ]);
+    expect(sends[0]?.idempotencyKey).toMatch(/^mb-/);
+    expect(sends[1]?.idempotencyKey).toBe(sends[0]?.idempotencyKey);
+  }, 60_000);
 
   it('quotes every example verbatim in the README', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -1,8 +1,9 @@
-// The control calls over HTTP, derived from their one declaration in shared/control.ts: method, path, where the
-// request travels, its schema and the answer's status and body all come from CONTROL_ROUTES, and every call is
-// answered by the same ControlApi implementation the tray app reaches over IPC.
+// The control calls over HTTP, derived from their one declaration in shared/control.ts: method, path, who may make
+// it, where the request travels, its schema and the answer's status and body all come from CONTROL_ROUTES and
+// AGENT_CALLS, and every call is answered by the same ControlApi implementation the tray app reaches over IPC.
 import type { IncomingMessage } from 'node:http';
 import {
+  callAccess,
   CONTROL_NAMES,
   CONTROL_ROUTES,
   parseRequest,
@@ -27,9 +28,10 @@ function controlRoute<M extends ControlName>(calls: ControlCalls, name: M): Loca
   return {
     method: route.method,
     path: route.path,
-    handle: async ({ req, res, url, params }) => {
+    access: callAccess(name),
+    handle: async ({ req, res, url, params, principal }) => {
       const request = parseRequest(name, await rawRequest(place, req, url, params));
-      const answer = route.reply(await calls[name](request), request);
+      const answer = route.reply(await calls[name](request, principal), request);
       sendJson(res, answer.status, answer.body);
     },
   };

@@ -19,10 +19,11 @@ export function streamRoute(streams: SseStreams): LocalRoute {
   return {
     method: 'GET',
     path: '/v1/stream',
-    handle: ({ req, res, url }) => {
+    access: 'read',
+    handle: ({ req, res, url, principal }) => {
       const params = queryParams(url, STREAM_PARAMS);
       const after = resumePoint(req.headers['last-event-id'], params);
-      streams.open(res, after, { inboxId: textParam(params, 'inbox_id'), eventType: textParam(params, 'event_type') });
+      streams.open(res, after, { inboxId: textParam(params, 'inbox_id'), eventType: textParam(params, 'event_type') }, principal);
     },
   };
 }

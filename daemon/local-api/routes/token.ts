@@ -8,6 +8,7 @@ export function tokenRoute(rotate: () => TokenRotateResponse): LocalRoute {
   return {
     method: 'POST',
     path: '/v1/token/rotate',
+    access: 'owner',
     handle: async ({ req, res, url }) => {
       queryParams(url, []);
       await readJsonObject(req);

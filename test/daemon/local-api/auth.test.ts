@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestFacts } from '../../../daemon/local-api/auth.ts';
+import { OWNER, type Principal } from '../../../shared/principal.ts';
+import type { Credentials, Refusal, RequestFacts } from '../../../daemon/local-api/auth.ts';
 import {
   acceptsQueryToken,
+  admitRequest,
   bearerToken,
-  checkRequest,
   isAllowedOrigin,
   isLoopbackHost,
   needsToken,
@@ -88,38 +89,64 @@ describe('tokens', () => {
   });
 });
 
-describe('checkRequest', () => {
-  it('passes a well-formed local request', () => {
-    expect(checkRequest(facts(), TOKEN)).toBeNull();
+const AGENT: Principal = { name: 'mailer', owner: false, scopes: ['read', 'send'], inboxIds: ['inb_a'], allowSenders: [] };
+const AGENT_TOKEN = 'mbt_agent';
+const credentials: Credentials = { ownerToken: TOKEN, agent: (presented) => (presented === AGENT_TOKEN ? AGENT : null) };
+
+function refusalOf(request: RequestFacts): Refusal | null {
+  const admission = admitRequest(request, credentials);
+  return 'refusal' in admission ? admission.refusal : null;
+}
+
+function principalOf(request: RequestFacts): Principal | null {
+  const admission = admitRequest(request, credentials);
+  if ('refusal' in admission) throw new Error(`refused: ${admission.refusal.message}`);
+  return admission.principal;
+}
+
+describe('admitRequest', () => {
+  it('passes a well-formed local request as the owner', () => {
+    expect(principalOf(facts())).toBe(OWNER);
   });
 
   it('refuses in order: Host, then Origin, then the token', () => {
-    expect(checkRequest(facts({ headers: { host: 'evil.example' } }), TOKEN)?.status).toBe(403);
-    expect(checkRequest(facts({ headers: { host: `localhost:${PORT}`, origin: 'http://evil.example', authorization: `Bearer ${TOKEN}` } }), TOKEN)?.status).toBe(403);
-    expect(checkRequest(facts({ headers: { host: `localhost:${PORT}` } }), TOKEN)).toMatchObject({ status: 401, code: 'unauthorized' });
-    expect(checkRequest(facts({ headers: { host: `localhost:${PORT}`, authorization: 'Bearer wrong' } }), TOKEN)?.status).toBe(401);
+    expect(refusalOf(facts({ headers: { host: 'evil.example' } }))?.status).toBe(403);
+    expect(refusalOf(facts({ headers: { host: `localhost:${PORT}`, origin: 'http://evil.example', authorization: `Bearer ${TOKEN}` } }))?.status).toBe(403);
+    expect(refusalOf(facts({ headers: { host: `localhost:${PORT}` } }))).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(refusalOf(facts({ headers: { host: `localhost:${PORT}`, authorization: 'Bearer wrong' } }))?.status).toBe(401);
+  });
+
+  it('resolves an agent token to its principal, and refuses one that is unknown or revoked with 401', () => {
+    expect(principalOf(facts({ headers: { host: `localhost:${PORT}`, authorization: `Bearer ${AGENT_TOKEN}` } }))).toBe(AGENT);
+    expect(principalOf(facts({ pathname: '/v1/stream', headers: { host: `localhost:${PORT}` }, queryToken: AGENT_TOKEN }))).toBe(AGENT);
+    expect(refusalOf(facts({ headers: { host: `localhost:${PORT}`, authorization: 'Bearer mbt_revoked' } }))).toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      message: expect.stringMatching(/revoked/),
+    });
   });
 
   it('prefers the header: a wrong header is not rescued by a right ?token=', () => {
     const both = facts({ pathname: '/v1/stream', headers: { host: `localhost:${PORT}`, authorization: 'Bearer wrong' }, queryToken: TOKEN });
-    expect(checkRequest(both, TOKEN)?.status).toBe(401);
-    expect(checkRequest({ ...both, headers: { host: `localhost:${PORT}` } }, TOKEN)).toBeNull();
-    expect(checkRequest({ ...both, pathname: '/v1/events', headers: { host: `localhost:${PORT}` } }, TOKEN)?.status).toBe(401);
+    expect(refusalOf(both)?.status).toBe(401);
+    expect(principalOf({ ...both, headers: { host: `localhost:${PORT}` } })).toBe(OWNER);
+    expect(refusalOf({ ...both, pathname: '/v1/events', headers: { host: `localhost:${PORT}` } })?.status).toBe(401);
   });
 
-  it('lets the Unix socket skip the token and the Host check, but not the Origin check', () => {
+  it('makes the Unix socket the owner without a token or Host check, but not without the Origin check', () => {
     const unix = facts({ transport: 'unix', headers: { host: 'whatever' } });
-    expect(checkRequest(unix, TOKEN)).toBeNull();
-    expect(checkRequest({ ...unix, headers: { origin: 'http://evil.example' } }, TOKEN)?.status).toBe(403);
+    expect(principalOf(unix)).toBe(OWNER);
+    expect(refusalOf({ ...unix, headers: { origin: 'http://evil.example' } })?.status).toBe(403);
   });
 
-  it('still requires the token on a Windows named pipe', () => {
-    expect(checkRequest(facts({ transport: 'pipe', headers: {} }), TOKEN)?.status).toBe(401);
-    expect(checkRequest(facts({ transport: 'pipe', headers: { authorization: `Bearer ${TOKEN}` } }), TOKEN)).toBeNull();
+  it('still requires a token on a Windows named pipe', () => {
+    expect(refusalOf(facts({ transport: 'pipe', headers: {} }))?.status).toBe(401);
+    expect(principalOf(facts({ transport: 'pipe', headers: { authorization: `Bearer ${TOKEN}` } }))).toBe(OWNER);
+    expect(principalOf(facts({ transport: 'pipe', headers: { authorization: `Bearer ${AGENT_TOKEN}` } }))).toBe(AGENT);
   });
 
   it('needs no token for the dashboard, but still checks Host', () => {
-    expect(checkRequest(facts({ pathname: '/', headers: { host: `localhost:${PORT}` } }), TOKEN)).toBeNull();
-    expect(checkRequest(facts({ pathname: '/', headers: { host: 'evil.example' } }), TOKEN)?.status).toBe(403);
+    expect(principalOf(facts({ pathname: '/', headers: { host: `localhost:${PORT}` } }))).toBeNull();
+    expect(refusalOf(facts({ pathname: '/', headers: { host: 'evil.example' } }))?.status).toBe(403);
   });
 });

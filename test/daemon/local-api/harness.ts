@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CreateTokenRequest } from '../../../shared/agent-tokens.ts';
 import type { MailEvent, StoredEvent } from '../../../shared/event.ts';
 import type { LocalApiContext } from '../../../daemon/local-api/context.ts';
 import type { LocalApi, LocalApiOptions } from '../../../daemon/local-api/server.ts';
@@ -33,6 +34,10 @@ export interface Harness {
   commit(events: readonly MailEvent[], account?: string): StoredEvent[];
   /** fetch against the TCP endpoint with the Bearer token. */
   get(pathAndQuery: string, init?: RequestInit): Promise<Response>;
+  /** A new agent token (read scope, every inbox and sender unless given). */
+  agentToken(request: Partial<CreateTokenRequest> & { name: string }): string;
+  /** fetch against the TCP endpoint with another token (an agent's). */
+  getAs(token: string, pathAndQuery: string, init?: RequestInit): Promise<Response>;
   restart(options?: Partial<LocalApiOptions>): Promise<void>;
   close(): Promise<void>;
 }
@@ -77,6 +82,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     consumers,
     hub,
     control: engine.control,
+    agents: engine.daemon.tokens,
+    proxy: engine.daemon.proxy,
     onError: (error) => errors.push(error),
     ...options.ctx,
   };
@@ -99,6 +106,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       fetch(`${harness.api.url}${pathAndQuery}`, {
         ...init,
         headers: { Authorization: `Bearer ${harness.token}`, ...(init.headers as Record<string, string> | undefined) },
+      }),
+    agentToken: (request) => engine.daemon.tokens.create({ scope: 'read', inboxIds: [], allowSenders: [], ...request }).token,
+    getAs: (token, pathAndQuery, init = {}) =>
+      fetch(`${harness.api.url}${pathAndQuery}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
       }),
     restart: async (overrides = {}) => {
       await api.close();

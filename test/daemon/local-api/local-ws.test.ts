@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { MailEvent, StoredEvent } from '../../../shared/event.ts';
+import { OWNER } from '../../../shared/principal.ts';
 import { createEventHub, type EventHub } from '../../../daemon/hub.ts';
 import { createLocalWs, type LocalWs, type LocalWsDeps } from '../../../daemon/local-api/local-ws.ts';
 import { createLogger } from '../../../daemon/log.ts';
@@ -78,7 +79,7 @@ describe('local OpenMail WebSocket through the local API server', () => {
   beforeEach(async () => {
     harness = await startHarness({ socketDir: null });
     localWs = createLocalWs({ events: harness.events, hub: harness.hub, log });
-    harness.ctx.upgrades = new Map([['/v1/ws', (req, socket, head) => localWs.handleUpgrade(req, socket, head)]]);
+    harness.ctx.upgrades = new Map([['/v1/ws', { access: 'read', handle: (req, socket, head, principal) => localWs.handleUpgrade(req, socket, head, principal) }]]);
   });
 
   afterEach(async () => {
@@ -192,7 +193,7 @@ describe('local OpenMail WebSocket protocol', () => {
     // A stand-in for the server core: it only routes upgrades on /v1/ws to the handler.
     server = http.createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === '/v1/ws') localWs.handleUpgrade(req, socket, head);
+      if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === '/v1/ws') localWs.handleUpgrade(req, socket, head, OWNER);
       else socket.destroy();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

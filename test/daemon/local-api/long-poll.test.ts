@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventsResponse } from '../../../shared/local-api.ts';
+import { OWNER } from '../../../shared/principal.ts';
 import { createEventHub, type EventHub } from '../../../daemon/hub.ts';
 import { LongPolls } from '../../../daemon/local-api/long-poll.ts';
 import { openDatabase, type Database } from '../../../daemon/store/db.ts';
@@ -32,7 +33,7 @@ class FakeResponse extends EventEmitter {
 
 const park = (polls: LongPolls, waitMs: number, after = 0): FakeResponse => {
   const res = new FakeResponse();
-  polls.park(res as unknown as ServerResponse, { after, limit: 10, filter: {}, waitMs });
+  polls.park(res as unknown as ServerResponse, { after, limit: 10, filter: {}, principal: OWNER, waitMs });
   return res;
 };
 

@@ -18,6 +18,7 @@ import { testDaemonOptions } from '../../support/daemon-options.ts';
 
 type Schema = Record<string, unknown>;
 interface Operation {
+  'x-access'?: string;
   parameters?: Schema[];
   requestBody?: { content: Record<string, { schema?: Schema; example?: unknown }> };
   responses: Record<string, { $ref?: string; content?: Record<string, { schema: Schema }> }>;
@@ -101,7 +102,7 @@ function concretePath(path: string, op: Operation): string {
   });
 }
 
-const routeKey = (route: Pick<LocalRoute, 'method' | 'path'>): string => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`;
+const routeKey = (route: Pick<LocalRoute, 'method' | 'path'>): string => `${route.method} ${route.path.replace(/:(\w+)\*?/g, '{$1}')}`;
 
 /** Fails unless the status is documented for the operation and the body matches the documented schema. */
 function expectDocumented(method: string, documentedPath: string, status: number, text: string): void {
@@ -184,6 +185,15 @@ describe('docs/openapi.json', () => {
     expect(new Set(served).size).toBe(served.length);
     const documented = operations().map(({ path, method }) => `${method} ${path}`);
     expect(documented.sort()).toEqual(served.sort());
+  });
+
+  it("documents what each route needs of the token (x-access) as the route declares it", () => {
+    const declared = [
+      ...daemon.endpoint!.routes.map((route) => [routeKey(route), route.access] as const),
+      ...UPGRADE_PATHS.map((path) => [`GET ${path}`, 'read'] as const),
+    ];
+    const documented = operations().map(({ path, method, op }) => [`${method} ${path}`, op['x-access']] as const);
+    expect(new Map(documented)).toEqual(new Map(declared));
   });
 
   it.each(operations().map((o) => [`${o.method} ${o.path}`, o] as const))('%s exists on the real server and answers as documented', async (_name, { path, method, op }) => {

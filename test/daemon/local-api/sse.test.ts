@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../shared/event.ts';
+import { OWNER } from '../../../shared/principal.ts';
 import { SseStreams } from '../../../daemon/local-api/sse.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { type Harness, mailEvent, mailEvents, range, SseReader, startHarness } from './harness.ts';
@@ -131,7 +132,7 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
 describe('SseStreams keepalive', () => {
   it('sends a comment on quiet streams so idle connections are not dropped', async () => {
     const streams = new SseStreams(h.hub, { after: () => [] }, 50);
-    const server = http.createServer((_req, res) => streams.open(res, 0, {}));
+    const server = http.createServer((_req, res) => streams.open(res, 0, {}, OWNER));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const reader = await SseReader.open(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);

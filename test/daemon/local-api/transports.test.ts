@@ -3,20 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { EventsResponse, StatusResponse } from '../../../shared/local-api.ts';
-import type { LocalRoute, UpgradeHandler } from '../../../daemon/local-api/context.ts';
+import type { LocalRoute, UpgradeRoute } from '../../../daemon/local-api/context.ts';
 import { createDispatcher } from '../../../daemon/local-api/dispatch.ts';
 import { HttpError, sendJson } from '../../../daemon/local-api/http-json.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { curl, type Harness, mailEvents, startHarness } from './harness.ts';
 
 let h: Harness;
-const upgrades = new Map<string, UpgradeHandler>();
+const upgrades = new Map<string, UpgradeRoute>();
 const wss = new WebSocketServer({ noServer: true });
 wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo:${String(data)}`)));
 
 beforeEach(async () => {
   upgrades.clear();
-  upgrades.set('/v1/ws', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
+  upgrades.set('/v1/ws', { access: 'read', handle: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)) });
   h = await startHarness({ ctx: { upgrades } });
 });
 
@@ -107,6 +107,7 @@ describe('transports', () => {
     const api = await pipeline({
       method: 'POST',
       path: '/v1/deliveries/:id/retry',
+      access: 'owner',
       handle: ({ res, params }) => {
         if (params.id === 'missing') throw new HttpError(404, 'not_found', 'no such delivery');
         sendJson(res, 202, { id: params.id, status: 'retrying' });
@@ -125,6 +126,7 @@ describe('transports', () => {
     const api = await pipeline({
       method: 'GET',
       path: '/v1/boom',
+      access: 'owner',
       handle: () => {
         throw new Error('secret internals');
       },

@@ -40,7 +40,7 @@ const SERVERS: ServerRow[] = [
         hub: harness.hub,
         log: createLogger('warn', (line) => logged.push(line)),
       });
-      harness.ctx.upgrades = new Map([['/v1/ws', (req, socket, head) => localWs.handleUpgrade(req, socket, head)]]);
+      harness.ctx.upgrades = new Map([['/v1/ws', { access: 'read', handle: (req, socket, head, principal) => localWs.handleUpgrade(req, socket, head, principal) }]]);
       return {
         url: `${harness.api.url.replace('http:', 'ws:')}/v1/ws`,
         key: harness.token,

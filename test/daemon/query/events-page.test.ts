@@ -59,4 +59,12 @@ describe('eventsPage for a narrowed principal', () => {
     expect(page.events.map((event) => event.inbox_id)).toEqual(['inb_b']);
     expect(page.next_after).toBe(3);
   });
+
+  it('reads on past pages of mail it may not see, and stops at a full page of its own', () => {
+    events.commit('work', [...mailEvents(5, { inbox_id: 'inb_a' }), ...mailEvents(3, { inbox_id: 'inb_b' }), mailEvent({ inbox_id: 'inb_a' })]);
+    const agent = { name: 'agent', owner: false, scopes: ['read'] as const, inboxIds: ['inb_b'], allowSenders: [] };
+    const full = eventsPage(events, eventsRead(consumers, { limit: 2 }), agent);
+    expect(full).toEqual({ events: [expect.objectContaining({ seq: 6 }), expect.objectContaining({ seq: 7 })], next_after: 7 });
+    expect(eventsPage(events, eventsRead(consumers, { after: 7, limit: 2 }), agent)).toEqual({ events: [expect.objectContaining({ seq: 8 })], next_after: 9 });
+  });
 });

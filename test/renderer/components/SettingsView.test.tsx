@@ -31,6 +31,8 @@ function engine(initial: Settings, more: Partial<ControlApi> = {}): Partial<Cont
     removeForwardTarget: async (id: string) => {
       stored.forwardTargets = stored.forwardTargets.filter((target) => target.id !== id);
     },
+    tokens: async () => [],
+    audit: async () => ({ entries: [], next_before: null }),
     ...more,
   };
 }
