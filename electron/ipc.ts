@@ -40,6 +40,8 @@ export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers
     'control:redeliver': checked('redeliver'),
     'control:reconnect': checked('reconnect'),
     'control:testEvent': checked('testEvent'),
+    'control:setNatsSink': checked('setNatsSink'),
+    'control:removeNatsSink': checked('removeNatsSink'),
     'token:copy': () => shell.copyToken(),
     'external:open': (request) => shell.openExternal(request?.url),
   };

@@ -31,6 +31,8 @@ export const IPC_CHANNELS = [
   'control:redeliver',
   'control:reconnect',
   'control:testEvent',
+  'control:setNatsSink',
+  'control:removeNatsSink',
   'token:copy',
   'external:open',
 ] as const satisfies readonly IpcChannel[];

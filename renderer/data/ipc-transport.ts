@@ -37,6 +37,8 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
     redeliver: (seq) => invoke('control:redeliver', seq),
     reconnect: () => invoke('control:reconnect', undefined),
     testEvent: () => invoke('control:testEvent', undefined),
+    setNatsSink: (request) => invoke('control:setNatsSink', request),
+    removeNatsSink: () => invoke('control:removeNatsSink', undefined),
   };
 
   // Main sends a clicked notification's seq as soon as the page has loaded, which can be before React has
