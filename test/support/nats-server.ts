@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const NATS_SERVER = '/usr/sbin/nats-server';
+/** Debian installs it in /usr/sbin, which a user's PATH may lack; elsewhere it is looked up on PATH. */
+export const NATS_SERVER = fs.existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
 const READY_TIMEOUT_MS = 10_000;
 
 export interface NatsServerOptions {
