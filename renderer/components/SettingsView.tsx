@@ -9,6 +9,7 @@ import { AccountsSettings } from './AccountsSettings.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { ForwardTargetsSettings } from './ForwardTargetsSettings.tsx';
 import { GeneralSettings } from './GeneralSettings.tsx';
+import { NatsSettings } from './NatsSettings.tsx';
 import { NotificationSettings } from './NotificationSettings.tsx';
 
 export function SettingsView({ data, live }: { data: DataLayer; live: readonly UpstreamStatus[] }): ReactNode {
@@ -33,6 +34,7 @@ export function SettingsView({ data, live }: { data: DataLayer; live: readonly U
       <NotificationSettings notifications={settings.notifications} busy={update.busy} onSave={(patch) => void save(patch)} />
       <GeneralSettings settings={settings} busy={update.busy} onSave={save} />
       <ForwardTargetsSettings data={data} targets={settings.forwardTargets} onChanged={changed} />
+      <NatsSettings api={data.api} settings={settings} onStored={replace} />
     </div>
   );
 }
