@@ -27,10 +27,8 @@ export interface JetStreamLink {
   readonly closed: boolean;
   /** False while the client is reconnecting: requests sent meanwhile would only wait for their timeout. */
   readonly connected: boolean;
-  /** Resolves once the connection is down (at once if it is), or closed. */
-  whenDown(): Promise<void>;
-  /** Resolves once the connection is up again (at once if it is), or closed. */
-  whenUp(): Promise<void>;
+  /** Calls `listener` whenever `connected` or `closed` changes; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -87,7 +85,7 @@ class Link implements JetStreamLink {
   readonly #js: JetStreamClient;
   readonly #o: LinkOptions;
   #up = true;
-  readonly #changed = new Set<() => void>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(nc: NatsConnection, jsm: JetStreamManager, js: JetStreamClient, options: LinkOptions) {
     this.#nc = nc;
@@ -107,8 +105,7 @@ class Link implements JetStreamLink {
 
   #set(up: boolean): void {
     this.#up = up;
-    for (const notify of this.#changed) notify();
-    this.#changed.clear();
+    for (const listener of [...this.#listeners]) listener();
   }
 
   get closed(): boolean {
@@ -119,16 +116,9 @@ class Link implements JetStreamLink {
     return this.#up && !this.#nc.isClosed();
   }
 
-  whenDown(): Promise<void> {
-    return this.#when(() => !this.connected);
-  }
-
-  whenUp(): Promise<void> {
-    return this.#when(() => this.connected || this.closed);
-  }
-
-  async #when(test: () => boolean): Promise<void> {
-    while (!test() && !this.closed) await new Promise<void>((resolve) => this.#changed.add(resolve));
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   async ensureStream(): Promise<StreamFacts> {

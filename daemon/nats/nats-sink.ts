@@ -150,7 +150,7 @@ export class NatsSink {
         this.#enter('backoff');
         // A link that is reconnecting by itself ends the wait as soon as it is back.
         const link = this.#connection;
-        await Promise.race([this.#sleep(delay, signal), ...(link !== null && !link.connected ? [link.whenUp()] : [])]);
+        await this.#sleep(delay, signal, link !== null && !link.connected && !link.closed ? link : null);
       }
     }
   }
@@ -187,12 +187,7 @@ export class NatsSink {
       const batch = page.slice(start, start + MAX_IN_FLIGHT);
       // One connection keeps publish order; the acks are awaited together, and the cursor moves over the acked prefix.
       // A dropped connection ends the wait at once: whatever of the batch the stream got is deduplicated when sent again.
-      const results = await Promise.race([
-        Promise.allSettled(batch.map((event) => link.publish(this.#message(event)))),
-        link.whenDown().then((): never => {
-          throw new LinkDownError(this.#config.url);
-        }),
-      ]);
+      const results = await untilDown(link, this.#config.url, Promise.allSettled(batch.map((event) => link.publish(this.#message(event)))));
       const failedAt = results.findIndex((result) => result.status === 'rejected');
       const acked = failedAt < 0 ? results.length : failedAt;
       if (acked > 0) this.#acked(batch[acked - 1]!.seq, results.slice(0, acked));
@@ -231,17 +226,25 @@ export class NatsSink {
     this.#wakeUp = null;
   }
 
-  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+  /** Waits `ms`, ending early on stop or, given a reconnecting link, when it is back or gone. */
+  #sleep(ms: number, signal: AbortSignal, link: JetStreamLink | null): Promise<void> {
     const { timers } = this.#deps;
     return new Promise((resolve) => {
       let handle: TimerHandle | null = null;
+      let unsubscribe = (): void => {};
       const done = (): void => {
         if (handle !== null) timers.clearTimeout(handle);
         signal.removeEventListener('abort', done);
+        unsubscribe();
         resolve();
       };
       handle = timers.setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
+      if (link !== null) {
+        unsubscribe = link.onChange(() => {
+          if (link.connected || link.closed) done();
+        });
+      }
     });
   }
 
@@ -250,6 +253,22 @@ export class NatsSink {
     this.#state = state;
     this.#since = this.#deps.timers.now();
     this.#deps.onStatus();
+  }
+}
+
+/** `work`, or a LinkDownError as soon as the link drops; the listener goes either way, so nothing piles up per batch. */
+async function untilDown<T>(link: JetStreamLink, url: string, work: Promise<T>): Promise<T> {
+  if (!link.connected) throw new LinkDownError(url);
+  let unsubscribe = (): void => {};
+  const dropped = new Promise<never>((_, reject) => {
+    unsubscribe = link.onChange(() => {
+      if (!link.connected) reject(new LinkDownError(url));
+    });
+  });
+  try {
+    return await Promise.race([work, dropped]);
+  } finally {
+    unsubscribe();
   }
 }
 
