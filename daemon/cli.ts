@@ -119,7 +119,7 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     secrets,
     // ---- Publishing to NATS JetStream
     natsSink: natsSink(options, settings, secrets, log),
-    ...((options.engineName ?? settings.engineName) ? { engineName: (options.engineName ?? settings.engineName)! } : {}),
+    ...engineName(options, settings),
   });
   printBanner(daemon);
   daemon.hub.onCommitted((stored) => {
@@ -162,6 +162,12 @@ function natsSink(options: CliOptions, settings: Settings, secrets: SecretStore,
   }
   const { url, user } = options.publishNats;
   return natsSinkFromFlags({ url, user, stream: options.natsStream, subjectPrefix: options.natsSubjectPrefix, credentials }, settings.nats);
+}
+
+/** `--engine-name`, else the setting; without either the engine uses the host name. */
+function engineName(options: CliOptions, settings: Settings): { engineName?: string } {
+  const name = options.engineName ?? settings.engineName;
+  return name === null ? {} : { engineName: name };
 }
 
 function printBanner(daemon: Daemon): void {
