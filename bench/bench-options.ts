@@ -6,7 +6,7 @@ import type { BenchSettings } from './scenario.ts';
 
 export interface BenchOptions {
   settings: BenchSettings;
-  /** Scenario ids to run (a..g); all when null. */
+  /** Scenario ids to run (a..h); all when null. */
   only: string[] | null;
   resultsFile: string;
 }

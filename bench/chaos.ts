@@ -1,5 +1,6 @@
-// `npm run chaos -- [--faults N] [--seed S] [--rate EVENTS_PER_S] [--interval-ms MS] [--drain-seconds S]`:
-// seeded random faults while mail flows, then every emitted event is looked for at every agent. The last line
+// `npm run chaos -- [--faults N] [--seed S] [--rate EVENTS_PER_S] [--interval-ms MS] [--drain-seconds S] [--nats]`:
+// seeded random faults while mail flows, then every emitted event is looked for at every agent (with --nats, also
+// at a durable consumer of the JetStream stream the engine publishes into, on a nats-server started for the run). The last line
 // is always `faults: N, events: M, lost: L, duplicated: D`; the exit code is non-zero unless both are 0.
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHAOS, runChaos, type ChaosOptions, type ChaosResult } from './chaos/run-chaos.ts';
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
         rate: { type: 'string' },
         'interval-ms': { type: 'string' },
         'drain-seconds': { type: 'string' },
+        nats: { type: 'boolean' },
       },
       strict: true,
     });
@@ -48,6 +50,7 @@ async function main(): Promise<number> {
       eventsPerSecond: number('--rate', values.rate, DEFAULT_CHAOS.eventsPerSecond),
       meanFaultIntervalMs: number('--interval-ms', values['interval-ms'], DEFAULT_CHAOS.meanFaultIntervalMs),
       drainTimeoutMs: number('--drain-seconds', values['drain-seconds'], DEFAULT_CHAOS.drainTimeoutMs / 1000) * 1000,
+      nats: values.nats ?? false,
       log: (line: string) => process.stderr.write(`chaos: ${line}\n`),
     };
   } catch (error) {

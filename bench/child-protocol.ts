@@ -25,6 +25,8 @@ export interface ChildOptions {
   backoff?: { baseMs: number; capMs: number; stableMs: number };
   retention?: { maxAgeDays: number | null; maxEvents: number | null };
   verbose?: boolean;
+  /** Publish every event into this JetStream broker (stream MAILBRIDGE, subjects mailbridge.>, no credentials). */
+  natsUrl?: string;
 }
 
 export type ChildMessage =

@@ -9,9 +9,14 @@ import { SecretStore } from '../daemon/store/secrets.ts';
 import { openSettings } from '../daemon/store/settings.ts';
 import type { BackoffPolicy } from '../daemon/upstream/backoff.ts';
 import type { HeartbeatPolicy } from '../daemon/upstream/heartbeat.ts';
-import { DEFAULT_SETTINGS } from '../shared/settings.ts';
+import type { NatsSinkConfig } from '../daemon/nats/nats-sink.ts';
+import { DEFAULT_NATS_STREAM, DEFAULT_NATS_SUBJECT_PREFIX, DEFAULT_SETTINGS } from '../shared/settings.ts';
 import type { UpstreamStatus } from '../shared/status.ts';
 import type { ChildMessage, ChildOptions } from './child-protocol.ts';
+
+function benchNatsSink(url: string): NatsSinkConfig {
+  return { url, user: null, credentials: null, stream: DEFAULT_NATS_STREAM, subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX, maxAgeDays: 1, maxBytes: null };
+}
 
 function send(message: ChildMessage): void {
   process.send?.(message);
@@ -36,6 +41,7 @@ async function start(options: ChildOptions): Promise<void> {
     ...(options.backoff ? { backoff: options.backoff satisfies BackoffPolicy } : {}),
     settings: openSettings(options.dataDir),
     secrets: new SecretStore(),
+    ...(options.natsUrl ? { natsSink: benchNatsSink(options.natsUrl) } : {}),
   });
   // As the CLI does: a resumed process reconnects at once instead of waiting for its heartbeat.
   process.on('SIGCONT', () => daemon.wake('SIGCONT: the process was resumed'));

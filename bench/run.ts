@@ -14,8 +14,9 @@ import { relayOverhead } from './scenarios/relay-overhead.ts';
 import { scale } from './scenarios/scale.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { wakeToLive } from './scenarios/wake-to-live.ts';
+import { natsPublish } from './scenarios/nats-publish.ts';
 
-const SCENARIOS: readonly Scenario[] = [relayOverhead, throughput, wakeToLive, halfOpen, scale, footprint, history];
+const SCENARIOS: readonly Scenario[] = [relayOverhead, throughput, wakeToLive, halfOpen, scale, footprint, history, natsPublish];
 // Far above the default run's length: only a hang trips it.
 const WATCHDOG_MS = 20 * 60 * 1000;
 

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SCOPES, type Scope } from '../shared/principal.ts';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
+import { ENGINE_NAME_PATTERN, NATS_PREFIX_PATTERN, NATS_STREAM_PATTERN, NATS_URL_PATTERN } from '../shared/settings.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -39,11 +40,18 @@ const OPTIONS = {
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  // ---- Publishing to NATS JetStream
+  'publish-nats': { type: 'string' },
+  'nats-stream': { type: 'string' },
+  'nats-subject-prefix': { type: 'string' },
+  'nats-creds': { type: 'string' },
+  'engine-name': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
 const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
-  run: ['demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose'],
+  run: ['demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose',
+    'publish-nats', 'nats-stream', 'nats-subject-prefix', 'nats-creds', 'engine-name'],
   login: ['provider', 'account', 'url', 'api-url', 'inbox', 'events', 'data-dir', 'no-verify'],
   logout: ['account', 'data-dir'],
   status: ['json', 'data-dir'],
@@ -84,6 +92,14 @@ export interface CliOptions {
   tokenName: string | null;
   scope: Scope | null;
   allowSenders: string[];
+  // ---- Publishing to NATS JetStream
+  /** `--publish-nats`: the broker URL without its user, and that user (a URL may name one, never a password). */
+  publishNats: { url: string; user: string | null } | null;
+  natsStream: string | null;
+  natsSubjectPrefix: string | null;
+  /** A NATS .creds file, or a file whose first line is the password (with a user) or a token. */
+  natsCreds: string | null;
+  engineName: string | null;
 }
 
 export const TOKEN_ACTIONS = ['create', 'list', 'revoke'] as const;
@@ -141,6 +157,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     verbose: values.verbose ?? false,
     ...token,
     allowSenders: values['allow-sender'] ?? [],
+    ...natsOptions(values),
   };
 }
 
@@ -172,6 +189,53 @@ function tokenCommand(
   return { tokenAction, tokenName: values.name, scope: scope as Scope };
 }
 
+type NatsOptions = Pick<CliOptions, 'publishNats' | 'natsStream' | 'natsSubjectPrefix' | 'natsCreds' | 'engineName'>;
+
+function natsOptions(values: ReturnType<typeof parseFlags>['values']): NatsOptions {
+  const url = values['publish-nats'];
+  if (url === undefined) {
+    for (const flag of ['nats-stream', 'nats-subject-prefix', 'nats-creds'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --publish-nats URL`);
+    }
+  }
+  const stream = values['nats-stream'] ?? null;
+  if (stream !== null && !new RegExp(NATS_STREAM_PATTERN).test(stream)) {
+    throw new UsageError('--nats-stream takes 1-64 letters, digits, "-" or "_"');
+  }
+  const prefix = values['nats-subject-prefix'] ?? null;
+  if (prefix !== null && !new RegExp(NATS_PREFIX_PATTERN).test(prefix)) {
+    throw new UsageError('--nats-subject-prefix takes subject tokens of letters, digits, "-" or "_" joined by dots, without wildcards');
+  }
+  const engineName = values['engine-name'] ?? null;
+  if (engineName !== null && !new RegExp(ENGINE_NAME_PATTERN).test(engineName)) {
+    throw new UsageError('--engine-name takes 1-64 letters, digits, ".", "-" or "_"');
+  }
+  return {
+    publishNats: url === undefined ? null : natsUrl(url),
+    natsStream: stream,
+    natsSubjectPrefix: prefix,
+    natsCreds: values['nats-creds'] ?? null,
+    engineName,
+  };
+}
+
+/** The broker URL, its user split off; a password or a query is refused, as --url refuses credentials. */
+function natsUrl(text: string): { url: string; user: string | null } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--publish-nats '${text}' is not a URL`);
+  }
+  if (!new RegExp(NATS_URL_PATTERN).test(url.href)) throw new UsageError('--publish-nats must be a nats:// or tls:// URL');
+  if (url.password || url.search) {
+    throw new UsageError('--publish-nats must not carry a password or a query: use --nats-creds FILE or the keychain (the window\'s settings)');
+  }
+  const user = url.username ? decodeURIComponent(url.username) : null;
+  url.username = '';
+  return { url: `${url.protocol}//${url.host}`, user };
+}
+
 function parseFlags(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -185,6 +249,7 @@ function defaults(): Omit<CliOptions, 'command'> {
     demo: false, provider: null, url: null, apiUrl: null, inboxIds: [], eventTypes: [], port: null, dataDir: null, forwardTo: [],
     forwardSecretFile: null, unixSocket: true, account: null, verify: true, json: false, limit: 20, search: null,
     after: null, rotate: false, verbose: false, tokenAction: 'show', tokenName: null, scope: null, allowSenders: [],
+    publishNats: null, natsStream: null, natsSubjectPrefix: null, natsCreds: null, engineName: null,
   };
 }
 
@@ -227,6 +292,7 @@ Usage:
   mailbridge run [--demo] [--provider openmail|agentmail|myagentmail] [--url WS_URL] [--api-url URL] [--inbox ID]...
                  [--events TYPES] [--port N] [--data-dir DIR] [--forward-to URL]... [--forward-secret-file F]
                  [--no-socket] [--account NAME] [-v]
+                 [--publish-nats URL [--nats-stream NAME] [--nats-subject-prefix P] [--nats-creds FILE]] [--engine-name NAME]
   mailbridge login [--provider P] [--account NAME] [--url WS_URL] [--api-url URL] [--inbox ID]... [--no-verify]
   mailbridge logout [--account NAME]
   mailbridge status [--json]
@@ -240,4 +306,6 @@ Usage:
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).
 With no key and no account, \`run\` starts the built-in demo provider.
+--publish-nats publishes every event into a NATS JetStream stream (MAILBRIDGE, subjects mailbridge.> by default);
+its credentials come from --nats-creds FILE or the keychain, never from the command line.
 Data directory: --data-dir, else MAILBRIDGE_DATA_DIR, else the OS convention.`;

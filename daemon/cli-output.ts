@@ -1,6 +1,6 @@
 // How events and status read in a terminal: one line per event, like `stripe listen`.
 import type { MailEvent } from '../shared/event.ts';
-import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
+import type { DaemonStatus, SinkStatus, UpstreamStatus } from '../shared/status.ts';
 
 export function eventLine(seq: number, event: MailEvent, at: Date = new Date(event.occurred_at)): string {
   const time = Number.isNaN(at.getTime()) ? '--:--:--' : clock(at);
@@ -17,9 +17,16 @@ export function upstreamLine(status: UpstreamStatus): string {
   return parts.join(' · ');
 }
 
+export function sinkLine(sink: SinkStatus): string {
+  const parts = [`${sink.url} stream ${sink.stream} (${sink.subjectPrefix}.>)`, sink.state, `lag ${sink.lag}`, `${sink.published} published`];
+  if (sink.state === 'backoff' && sink.nextRetryAt) parts.push(`retry at ${clock(new Date(sink.nextRetryAt))}`);
+  if (sink.lastError && sink.state !== 'live') parts.push(sink.lastError.message);
+  return parts.join(' · ');
+}
+
 export function statusText(status: DaemonStatus): string {
   const lines = [
-    `Mailbridge ${status.version}, pid ${status.pid}, up since ${status.startedAt}${status.demo ? ' (demo provider)' : ''}`,
+    `Mailbridge ${status.version} "${status.engine}", pid ${status.pid}, up since ${status.startedAt}${status.demo ? ' (demo provider)' : ''}`,
     `data:      ${status.dataDir}`,
   ];
   if (status.endpoint) {
@@ -32,6 +39,7 @@ export function statusText(status: DaemonStatus): string {
   for (const target of status.forwards) {
     lines.push(`forward:   ${target.url} · ${target.delivered} delivered · ${target.queued} queued · ${target.deadLetters} dead`);
   }
+  for (const sink of status.sinks) lines.push(`nats:      ${sinkLine(sink)}`);
   return lines.join('\n');
 }
 

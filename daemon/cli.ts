@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import type { AgentTokenInfo } from '../shared/agent-tokens.ts';
 import type { ControlApi } from '../shared/control.ts';
 import type { EventsResponse, HistoryResponse } from '../shared/local-api.ts';
-import type { AccountSettings } from '../shared/settings.ts';
+import type { AccountSettings, Settings } from '../shared/settings.ts';
 import type { DaemonStatus } from '../shared/status.ts';
 import { AgentTokens } from './access/agent-tokens.ts';
 import { parseCli, USAGE, UsageError, type CliOptions, type TokenAction } from './cli-args.ts';
-import { eventLine, statusText, upstreamLine } from './cli-output.ts';
+import { eventLine, sinkLine, statusText, upstreamLine } from './cli-output.ts';
 import { forwardTargetsFromSettings } from './control.ts';
 import { VERSION, type AccountRuntime, type Daemon } from './daemon.ts';
 import { apiGet, apiPost, endpointControl, findRunningEndpoint } from './endpoint-client.ts';
@@ -18,7 +18,7 @@ import { startEngine } from './engine.ts';
 import type { ForwardTarget } from './forward/forwarder.ts';
 import { rotateToken, loadToken } from './local-api/token.ts';
 import { readEndpointFile } from './local-api/endpoint-file.ts';
-import { createLogger, errorMessage } from './log.ts';
+import { createLogger, errorMessage, type Logger } from './log.ts';
 import { defaultDataDir, dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
 import { historyPage } from './query/history.ts';
@@ -33,6 +33,8 @@ import { KeychainUnavailableError, SecretStore } from './store/secrets.ts';
 import { openSettings } from './store/settings.ts';
 import { readSecretInput } from './secret-input.ts';
 import { verifyApiKey } from './upstream/verify-key.ts';
+import type { NatsSinkConfig } from './nats/nats-sink.ts';
+import { keychainCredentials, natsSinkFromFlags, natsSinkFromSettings } from './nats/sink-settings.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DASHBOARD_DIR = path.join(ROOT, 'dist', 'renderer');
@@ -120,6 +122,9 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     detectWakeFromTimers: true,
     settings: settingsStore,
     secrets,
+    // ---- Publishing to NATS JetStream
+    natsSink: natsSink(options, settings, secrets, log),
+    ...engineName(options, settings),
   });
   printBanner(daemon);
   daemon.hub.onCommitted((stored) => {
@@ -132,6 +137,11 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
       lastState.set(account.account, account.state);
       process.stdout.write(`        ${upstreamLine(account)}\n`);
     }
+    for (const sink of s.sinks) {
+      if (lastState.get(sink.id) === sink.state) continue;
+      lastState.set(sink.id, sink.state);
+      process.stdout.write(`        nats: ${sinkLine(sink)}\n`);
+    }
   });
   process.on('SIGCONT', () => daemon.wake('SIGCONT: the process was resumed'));
   await new Promise<void>((resolve) => {
@@ -142,6 +152,27 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
   process.stdout.write('Stopping…\n');
   await daemon.stop();
   return 0;
+}
+
+/** `--publish-nats` for this run, else the window's settings; credentials from `--nats-creds`, else the keychain. */
+function natsSink(options: CliOptions, settings: Settings, secrets: SecretStore, log: Logger): NatsSinkConfig | null {
+  const warn = (message: string): void => log.warn(message);
+  if (options.publishNats === null) return natsSinkFromSettings(settings.nats, secrets, warn);
+  let credentials: string | null;
+  if (options.natsCreds !== null) {
+    credentials = readTextIfExists(path.resolve(options.natsCreds))?.trim() || null;
+    if (credentials === null) throw new CliError(`--nats-creds ${options.natsCreds} is missing or empty`);
+  } else {
+    credentials = keychainCredentials(secrets, warn);
+  }
+  const { url, user } = options.publishNats;
+  return natsSinkFromFlags({ url, user, stream: options.natsStream, subjectPrefix: options.natsSubjectPrefix, credentials }, settings.nats);
+}
+
+/** `--engine-name`, else the setting; without either the engine uses the host name. */
+function engineName(options: CliOptions, settings: Settings): { engineName?: string } {
+  const name = options.engineName ?? settings.engineName;
+  return name === null ? {} : { engineName: name };
 }
 
 function printBanner(daemon: Daemon): void {

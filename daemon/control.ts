@@ -13,6 +13,7 @@ import type {
   AddForwardTargetResponse,
   ControlApi,
   DeadLettersRequest,
+  SetNatsSinkRequest,
   SettingsPatch,
 } from '../shared/control.ts';
 import { invalidRequest } from '../shared/errors.ts';
@@ -28,6 +29,7 @@ import { eventItem, historyPage } from './query/history.ts';
 import type { SecretStore } from './store/secrets.ts';
 import type { SettingsStore } from './store/settings.ts';
 import { verifyApiKey } from './upstream/verify-key.ts';
+import { NATS_CREDENTIALS_KEY, natsSinkFromSettings } from './nats/sink-settings.ts';
 
 export const forwardSecretKey = (id: string): string => `forward:${id}`;
 
@@ -178,6 +180,30 @@ export class Control implements ControlApi {
 
   async audit(query?: AuditQuery): Promise<AuditResponse> {
     return this.#daemon.audit.page(query);
+  }
+
+  // ---- Publishing to NATS JetStream: keychain first, then settings, then the live engine.
+
+  async setNatsSink(request: SetNatsSinkRequest): Promise<Settings> {
+    const { credentials, ...nats } = request;
+    const secret = credentials?.trim();
+    if (secret === '') this.#secrets.delete(NATS_CREDENTIALS_KEY);
+    else if (secret !== undefined) this.#secrets.set(NATS_CREDENTIALS_KEY, secret);
+    const next = this.#applySettings((current) => ({ ...current, nats }));
+    await this.#syncNatsSink(next);
+    return next;
+  }
+
+  async removeNatsSink(): Promise<Settings> {
+    const next = this.#applySettings((current) => ({ ...current, nats: null }));
+    await this.#syncNatsSink(next);
+    this.#secrets.delete(NATS_CREDENTIALS_KEY);
+    return next;
+  }
+
+  async #syncNatsSink(settings: Settings): Promise<void> {
+    const warn = (message: string): void => this.#daemon.log.warn(message);
+    await this.#daemon.setNatsSink(natsSinkFromSettings(settings.nats, this.#secrets, warn));
   }
 
   /** Whatever the settings store refuses (its schema, a duplicate name) is the caller's to fix: `bad_request`. */

@@ -2,6 +2,7 @@
 // Both shells drive this one object: `mailbridge run` headless, and the tray app inside Electron's main process.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
 import type { AccountSettings } from '../shared/settings.ts';
@@ -32,6 +33,8 @@ import { UpstreamConnection } from './upstream/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/heartbeat.ts';
 import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
+import { NatsSink, type NatsSinkConfig } from './nats/nats-sink.ts';
+import { LogCursors } from './store/log-cursors.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -61,6 +64,11 @@ export interface DaemonOptions {
   backoff?: BackoffPolicy;
   /** Delay before each forwarding attempt; OpenMail's webhook schedule by default. */
   forwardSchedule?: RetrySchedule;
+  // ---- Publishing to NATS JetStream
+  /** The JetStream sink, its credentials resolved; absent or null publishes nowhere. */
+  natsSink?: NatsSinkConfig | null;
+  /** This engine's name in status and on what it publishes; the host name by default. */
+  engineName?: string;
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -102,6 +110,8 @@ export class Daemon {
   #retention: DaemonOptions['retention'];
   #settingsTargets: ForwardTarget[];
   #stopped = false;
+  #sink: NatsSink | null = null;
+  #engineName: string;
 
   private constructor(options: DaemonOptions, db: Database, release: () => void) {
     this.#o = options;
@@ -118,6 +128,7 @@ export class Daemon {
     this.proxy = new ProviderProxy({ restTarget: (account) => this.restTarget(account), audit: this.audit });
     this.#retention = options.retention;
     this.#settingsTargets = options.settingsForwardTargets;
+    this.#engineName = options.engineName ?? hostname();
   }
 
   /** Prefer startEngine (daemon/engine.ts), which builds the control calls as both shells need them. */
@@ -181,6 +192,7 @@ export class Daemon {
       onError: (error) => log.error(`forwarding failed: ${errorMessage(error)}`),
     });
     this.#forwarder.start();
+    await this.setNatsSink(this.#o.natsSink ?? null);
 
     if (this.#o.port !== null) {
       const localWs = createLocalWs({ events: this.events, hub: this.hub, log });
@@ -261,6 +273,27 @@ export class Daemon {
 
   #forwardTargets(): ForwardTarget[] {
     return [...this.#o.forwardTargets, ...this.#settingsTargets];
+  }
+
+  /** Replaces the JetStream sink (null: none). A sink keeps its cursor by stream name across restarts and changes. */
+  async setNatsSink(config: NatsSinkConfig | null): Promise<void> {
+    const previous = this.#sink;
+    this.#sink = null;
+    await previous?.stop();
+    if (config !== null && !this.#stopped) {
+      this.#sink = new NatsSink(config, {
+        events: this.events,
+        cursors: new LogCursors(this.#db, 'sink'),
+        hub: this.hub,
+        engine: this.#engineName,
+        timers: systemTimers,
+        backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
+        log: this.#o.log,
+        onStatus: () => this.#emitStatus(),
+      });
+      this.#sink.start();
+    }
+    this.#emitStatus();
   }
 
   setRetention(retention: DaemonOptions['retention']): void {
@@ -348,6 +381,8 @@ export class Daemon {
       store: { events: this.events.count(), latestSeq, oldestSeq: this.events.oldestSeq(), searchLag: this.events.searchLag() },
       consumers: this.consumers.list(latestSeq),
       forwards: this.#forwarder?.status() ?? [],
+      engine: this.#engineName,
+      sinks: this.#sink ? [this.#sink.status()] : [],
     };
   }
 
@@ -370,7 +405,9 @@ export class Daemon {
   #applyRetention(): void {
     const { maxAgeDays, maxEvents } = this.#retention;
     if (maxAgeDays === null && maxEvents === null) return;
-    const positions = [this.consumers.minAcked(), this.#forwarder?.minCursor() ?? null].filter((p): p is number => p !== null);
+    const positions = [this.consumers.minAcked(), this.#forwarder?.minCursor() ?? null, this.#sink?.position ?? null].filter(
+      (p): p is number => p !== null,
+    );
     const protectAfterSeq = positions.length > 0 ? Math.min(...positions) : this.events.latestSeq();
     try {
       const deleted = this.events.applyRetention({
@@ -397,6 +434,7 @@ export class Daemon {
     await this.#localWs?.close();
     await this.#api?.close();
     await this.#forwarder?.stop();
+    await this.#sink?.stop();
     await this.#demo?.stop();
     this.#db.close();
     this.#release();

@@ -4,6 +4,7 @@ import type { Settings } from '../shared/settings.ts';
 import { forwardTargetsFromSettings } from '../daemon/control.ts';
 import type { AccountRuntime, DaemonOptions } from '../daemon/daemon.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
+import { natsSinkFromSettings } from '../daemon/nats/sink-settings.ts';
 
 export interface SecretReader {
   get(account: string): string | null;
@@ -32,6 +33,9 @@ export function engineOptions({ dataDir, settings, secrets, log, dashboardDir }:
     retention: settings.retention,
     log,
     detectWakeFromTimers: false,
+    // ---- Publishing to NATS JetStream
+    natsSink: natsSinkFromSettings(settings.nats, secrets, (message) => log.warn(message)),
+    ...(settings.engineName === null ? {} : { engineName: settings.engineName }),
   };
 }
 

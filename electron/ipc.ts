@@ -44,6 +44,8 @@ export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers
     'control:createToken': checked('createToken'),
     'control:revokeToken': checked('revokeToken'),
     'control:audit': checked('audit'),
+    'control:setNatsSink': checked('setNatsSink'),
+    'control:removeNatsSink': checked('removeNatsSink'),
     'token:copy': () => shell.copyToken(),
     'external:open': (request) => shell.openExternal(request?.url),
   };

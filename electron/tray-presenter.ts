@@ -1,6 +1,6 @@
 // What the tray shows, as plain data: engine state in, icon + tooltip + title + menu out. tray.ts draws it.
 import type { StoredEvent } from '../shared/event.ts';
-import type { ConnectionState, DaemonStatus, UpstreamStatus } from '../shared/status.ts';
+import type { ConnectionState, DaemonStatus, SinkState, SinkStatus, UpstreamStatus } from '../shared/status.ts';
 import { APP_NAME } from './app-identity.ts';
 import { senderName, subjectLine, truncate } from './mail-text.ts';
 
@@ -82,7 +82,9 @@ export function presentTray(state: TrayState): TrayView {
   const unreadText = state.unread > 0 ? `${state.unread} unread` : null;
   const pauseText = paused === null ? null : `notifications paused until ${formatUntil(paused, state.now)}`;
   const mac = state.platform === 'darwin';
-  const tooltip = [`${APP_NAME}: ${headline}`, mac ? null : unreadText, pauseText].filter((part) => part !== null).join(' · ');
+  const tooltip = [`${APP_NAME}: ${headline}`, mac ? null : unreadText, pauseText, sinkTrouble(state.engine)]
+    .filter((part) => part !== null)
+    .join(' · ');
   return {
     icon,
     tooltip: truncate(tooltip, TOOLTIP_MAX),
@@ -119,9 +121,33 @@ function headlineText(engine: EngineState, icon: IconName): string {
 function statusLines(engine: EngineState): string[] {
   if (engine.kind === 'starting') return [`${APP_NAME} is starting…`];
   if (engine.kind === 'failed') return [truncate(`Not running: ${engine.message}`, MENU_LABEL_MAX * 2)];
-  const { accounts, demo } = engine.status;
-  if (accounts.length === 0) return ['No account yet: open Mailbridge to add one'];
-  return accounts.map((account) => accountLine(account, demo));
+  const { accounts, demo, sinks } = engine.status;
+  const accountLines = accounts.length === 0 ? ['No account yet: open Mailbridge to add one'] : accounts.map((account) => accountLine(account, demo));
+  return [...accountLines, ...sinks.map(sinkLine)];
+}
+
+// ---- Publishing to NATS JetStream
+
+const SINK_TEXT: Record<SinkState, string> = {
+  live: 'publishing',
+  connecting: 'connecting…',
+  backoff: 'retrying',
+  stopped: 'stopped',
+};
+
+function sinkLine(sink: SinkStatus): string {
+  const behind = sink.lag > 0 ? `, ${sink.lag} behind` : '';
+  const error = sink.state === 'backoff' && sink.lastError ? ` (${sink.lastError.message})` : '';
+  return truncate(`NATS ${sink.stream}: ${SINK_TEXT[sink.state]}${behind}${error}`, MENU_LABEL_MAX);
+}
+
+/** A sink that is not publishing is worth a word in the tooltip: agents elsewhere are not getting mail. */
+function sinkTrouble(engine: EngineState): string | null {
+  if (engine.kind !== 'running') return null;
+  const stuck = engine.status.sinks.filter((sink) => sink.state !== 'live');
+  if (stuck.length === 0) return null;
+  const lag = stuck.reduce((sum, sink) => sum + sink.lag, 0);
+  return `NATS ${SINK_TEXT[stuck[0]!.state]}${lag > 0 ? `, ${lag} behind` : ''}`;
 }
 
 function accountLine(account: UpstreamStatus, demo: boolean): string {

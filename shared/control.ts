@@ -23,7 +23,15 @@ import {
   type TestEventResponse,
 } from './local-api.ts';
 import { SCOPES, type Access, type Principal } from './principal.ts';
-import type { ForwardTargetSettings, Settings } from './settings.ts';
+import {
+  ENGINE_NAME_PATTERN,
+  NATS_PREFIX_PATTERN,
+  NATS_STREAM_PATTERN,
+  NATS_URL_PATTERN,
+  type ForwardTargetSettings,
+  type NatsSettings,
+  type Settings,
+} from './settings.ts';
 import { PROVIDERS, type DaemonStatus, type DeadLetter, type ProviderName } from './status.ts';
 
 export interface AddAccountRequest {
@@ -54,8 +62,14 @@ export interface AddForwardTargetResponse {
   secret: string;
 }
 
-/** The editable part of settings; accounts and forward targets change through their own calls. */
-export type SettingsPatch = Partial<Pick<Settings, 'port' | 'notifications' | 'retention' | 'launchAtLogin'>>;
+/** The editable part of settings; accounts, forward targets and the NATS sink change through their own calls. */
+export type SettingsPatch = Partial<Pick<Settings, 'port' | 'notifications' | 'retention' | 'launchAtLogin' | 'engineName'>>;
+
+// ---- Publishing to NATS JetStream
+export interface SetNatsSinkRequest extends NatsSettings {
+  /** A .creds file's text, a password or a token: goes straight to the keychain. Absent keeps what is stored; '' removes it. */
+  credentials?: string;
+}
 
 /** A forward target's id (the window's shorthand), or a filter by target and status. */
 export type DeadLettersRequest = string | DeadLettersQuery;
@@ -86,6 +100,11 @@ export interface ControlApi {
   /** In force at once: the token's requests get 401 and its open streams end. False when there was no such token. */
   revokeToken(name: string): Promise<boolean>;
   audit(query?: AuditQuery): Promise<AuditResponse>;
+  // ---- Publishing to NATS JetStream
+  /** Publishes every event committed from now on into the described JetStream stream; answers the stored settings. */
+  setNatsSink(request: SetNatsSinkRequest): Promise<Settings>;
+  /** Stops publishing into JetStream and removes its credentials from the keychain. */
+  removeNatsSink(): Promise<Settings>;
 }
 
 export type ControlName = keyof ControlApi;
@@ -165,6 +184,7 @@ const addForwardTargetSchema = closed({
 });
 
 const portMessage = 'port must be an integer from 0 to 65535';
+const engineNameMessage = 'engineName must be 1-64 letters, digits, ".", "-" or "_"';
 const settingsPatchSchema = closed(
   {
     port: z.optional(z.int(portMessage).check(z.minimum(0, portMessage), z.maximum(65_535, portMessage))),
@@ -182,9 +202,33 @@ const settingsPatchSchema = closed(
       }),
     ),
     launchAtLogin: z.optional(z.boolean('launchAtLogin must be true or false')),
+    engineName: z.optional(z.nullable(z.string('engineName must be a string or null').check(z.regex(new RegExp(ENGINE_NAME_PATTERN), engineNameMessage)))),
   },
   (keys) => `these settings cannot be changed here: ${keys.join(', ')}`,
 );
+
+// ---- Publishing to NATS JetStream
+const natsLimit = (field: string, max: number) => {
+  const message = `${field} must be a whole number from 1 to ${max}, or null for no limit`;
+  return z.nullable(z.int(message).check(z.minimum(1, message), z.maximum(max, message)));
+};
+
+const setNatsSinkSchema = closed({
+  url: z.string('url must be a string').check(
+    z.regex(new RegExp(NATS_URL_PATTERN), 'url must start with nats:// or tls://'),
+    z.refine((url) => protocolOf(url) !== null, 'url is not a valid URL'),
+    z.refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), 'url must not carry a user or password: give the user apart, the password as credentials'),
+    z.maxLength(2048, 'url is longer than 2048 characters'),
+  ),
+  user: z.nullable(z.string('user must be a string or null').check(z.minLength(1, 'user must not be empty'), z.maxLength(256, 'user is longer than 256 characters'))),
+  stream: z.string('stream must be a string').check(z.regex(new RegExp(NATS_STREAM_PATTERN), 'stream must be 1-64 letters, digits, "-" or "_"')),
+  subjectPrefix: z.string('subjectPrefix must be a string').check(
+    z.regex(new RegExp(NATS_PREFIX_PATTERN), 'subjectPrefix must be subject tokens of letters, digits, "-" or "_" joined by dots'),
+  ),
+  maxAgeDays: natsLimit('maxAgeDays', 3650),
+  maxBytes: natsLimit('maxBytes', Number.MAX_SAFE_INTEGER),
+  credentials: z.optional(z.string('credentials must be a string').check(z.maxLength(65_536, 'credentials are longer than 64 KiB'))),
+});
 
 const deadLetterStatus = z.enum(['dead', 'retrying'], 'status must be one of dead, retrying');
 
@@ -429,6 +473,23 @@ export const CONTROL_ROUTES: ControlRoutes = {
     reply: (page): HttpAnswer<AuditResponse> => ({ status: 200, body: page }),
     read: (body: AuditResponse) => body,
   },
+  // ---- Publishing to NATS JetStream
+  setNatsSink: {
+    method: 'POST',
+    path: '/v1/sinks/nats',
+    request: BODY,
+    schema: setNatsSinkSchema,
+    reply: (settings): HttpAnswer<Settings> => ({ status: 200, body: settings }),
+    read: (body: Settings) => body,
+  },
+  removeNatsSink: {
+    method: 'DELETE',
+    path: '/v1/sinks/nats',
+    request: NONE,
+    schema: nothing,
+    reply: (settings): HttpAnswer<Settings> => ({ status: 200, body: settings }),
+    read: (body: Settings) => body,
+  },
 };
 
 export const CONTROL_NAMES = [
@@ -450,6 +511,8 @@ export const CONTROL_NAMES = [
   'createToken',
   'revokeToken',
   'audit',
+  'setNatsSink',
+  'removeNatsSink',
 ] as const satisfies readonly ControlName[];
 
 type MissingCall = Exclude<ControlName, (typeof CONTROL_NAMES)[number]>;
@@ -506,6 +569,8 @@ export function controlClient(call: <M extends ControlName>(name: M, request: Co
     createToken: (request) => call('createToken', request),
     revokeToken: (name) => call('revokeToken', name),
     audit: (query) => call('audit', query),
+    setNatsSink: (request) => call('setNatsSink', request),
+    removeNatsSink: () => call('removeNatsSink', undefined),
   };
 }
 

@@ -35,6 +35,8 @@ export const IPC_CHANNELS = [
   'control:createToken',
   'control:revokeToken',
   'control:audit',
+  'control:setNatsSink',
+  'control:removeNatsSink',
   'token:copy',
   'external:open',
 ] as const satisfies readonly IpcChannel[];

@@ -41,6 +41,33 @@ export interface RetentionSettings {
   maxEvents: number | null;
 }
 
+// ---- Publishing to NATS JetStream ---------------------------------------------------------------------------
+
+/** Where every committed event is published. Its credentials (a .creds file's text, a password or a token) live in the keychain. */
+export interface NatsSettings {
+  /** `nats://host:4222` or `tls://host:4222`, without credentials. */
+  url: string;
+  /** The user a password belongs to; null for a token, a .creds file or no authentication. */
+  user: string | null;
+  stream: string;
+  /** Subjects are `<prefix>.<account>.<inbox_id>.<event type>`. */
+  subjectPrefix: string;
+  /** The stream's retention, applied when Mailbridge creates it; null keeps messages regardless of age. */
+  maxAgeDays: number | null;
+  /** Null keeps any number of bytes. */
+  maxBytes: number | null;
+}
+
+export const DEFAULT_NATS_STREAM = 'MAILBRIDGE';
+export const DEFAULT_NATS_SUBJECT_PREFIX = 'mailbridge';
+export const DEFAULT_NATS_MAX_AGE_DAYS = 30;
+/** Stream names: letters, digits, `-` and `_` (NATS refuses dots, wildcards and spaces in them). */
+export const NATS_STREAM_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+/** Subject tokens of letters, digits, `-` and `_`, joined by dots: no wildcard, no empty token. */
+export const NATS_PREFIX_PATTERN = '^[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64}){0,7}$';
+export const NATS_URL_PATTERN = '^(nats|tls)://';
+export const ENGINE_NAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+
 export interface Settings {
   accounts: AccountSettings[];
   port: number;
@@ -48,6 +75,10 @@ export interface Settings {
   notifications: NotificationSettings;
   retention: RetentionSettings;
   launchAtLogin: boolean;
+  /** Null publishes nowhere. */
+  nats: NatsSettings | null;
+  /** This engine's name in status and on what it publishes; null is the host name. */
+  engineName: string | null;
 }
 
 /** Treat as read-only: copy (structuredClone) before changing. */
@@ -58,4 +89,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   notifications: { enabled: true, mutedInboxes: [], pausedUntil: null },
   retention: { maxAgeDays: 30, maxEvents: 100_000 },
   launchAtLogin: false,
+  nats: null,
+  engineName: null,
 };

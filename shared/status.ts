@@ -77,6 +77,39 @@ export interface EndpointInfo {
   version: string;
 }
 
+// ---- Publishing to NATS JetStream ---------------------------------------------------------------------------
+
+/** `connecting` to the broker and checking the stream, `live` publishing (lag says how far behind), `backoff` after a failure. */
+export type SinkState = 'connecting' | 'live' | 'backoff' | 'stopped';
+
+/** A sink: a cursor over the event log that publishes each committed event elsewhere and moves only on an ack. */
+export interface SinkStatus {
+  kind: 'nats';
+  /** The sink's cursor: `nats:<stream>`. */
+  id: string;
+  /** The broker URL without credentials. */
+  url: string;
+  stream: string;
+  subjectPrefix: string;
+  state: SinkState;
+  /** ISO time the current state was entered. */
+  since: string;
+  /** The last seq the broker acknowledged. */
+  position: number;
+  /** Committed events not yet acknowledged. */
+  lag: number;
+  /** Events acknowledged over the sink's life, duplicates included. */
+  published: number;
+  /** Acks since start that said the stream held the event already (another engine published it first). */
+  duplicates: number;
+  lastPublishedAt: string | null;
+  lastError: { at: string; message: string } | null;
+  /** ISO time of the next attempt while in `backoff`. */
+  nextRetryAt: string | null;
+  /** The stream's duplicate window as the broker reports it, once known. */
+  duplicateWindowSeconds: number | null;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;
@@ -94,6 +127,9 @@ export interface DaemonStatus {
   };
   consumers: ConsumerStatus[];
   forwards: ForwardTargetStatus[];
+  /** This engine's name (the host name unless set), so operators running several tell them apart. */
+  engine: string;
+  sinks: SinkStatus[];
 }
 
 export type DeadLetterStatus = 'dead' | 'retrying';

@@ -14,12 +14,13 @@ packages=(
   "python3-websockets:the Python WebSocket agent example"
   "curl:the shell agent examples"
   "jq:the shell agent examples"
+  "nats-server:the JetStream broker the NATS sink tests publish into"
 )
 
 if ! command -v dpkg-query >/dev/null; then
   # Not Debian or Ubuntu: name the tools, since package names differ elsewhere.
   missing=()
-  for tool in gnome-keyring-daemon dbus-run-session chromium python3 curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  for tool in gnome-keyring-daemon dbus-run-session chromium python3 curl jq nats-server; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   ((${#missing[@]} == 0)) && exit 0
   echo "npm test needs these programs, which are missing: ${missing[*]} (install them with your system's package manager)." >&2
   exit 1

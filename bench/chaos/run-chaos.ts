@@ -12,6 +12,8 @@ import { LocalWsClient } from '../clients/local-ws-client.ts';
 import { LongPollClient } from '../clients/long-poll-client.ts';
 import { SseClient } from '../clients/sse-client.ts';
 import { WebhookReceiver } from '../clients/webhook-receiver.ts';
+import { JetStreamConsumer } from '../clients/jetstream-consumer.ts';
+import { NatsServer } from '../../test/support/nats-server.ts';
 import { heal, pickFault, type World } from './faults.ts';
 import { Ledger, type LedgerVerdict } from './ledger.ts';
 import { RestartableDaemon } from './restartable-daemon.ts';
@@ -24,6 +26,8 @@ export interface ChaosOptions {
   meanFaultIntervalMs: number;
   /** How long the agents get, after the last fault, to receive everything. */
   drainTimeoutMs: number;
+  /** Also publish into a JetStream broker, read by a durable consumer: a sixth agent. */
+  nats?: boolean;
   log(line: string): void;
 }
 
@@ -80,8 +84,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     sse: new Ledger('SSE with Last-Event-ID'),
     ws: new Ledger('local WebSocket with last_event_id'),
     webhook: new Ledger('webhook target (verified, deduped)'),
+    ...(options.nats ? { nats: new Ledger('JetStream durable consumer (acked)') } : {}),
   };
   const all = Object.values(ledgers);
+  const nats = options.nats ? await NatsServer.start() : null;
+  let jetStreamConsumer: JetStreamConsumer | null = null;
   // The provider reaps silent sockets within 2 s, as OpenMail does within 40 s.
   const provider = await DemoProvider.start({ apiKey, seed: options.seed, pingIntervalMs: 1_000, pongTimeoutMs: 1_000, logLimit: 10_000_000 });
   const receiver = await WebhookReceiver.start(`whsec_${randomBytes(16).toString('hex')}`, (event) => ledgers.webhook.record(event.event_id));
@@ -96,6 +103,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       heartbeat: { quietMs: 500, timeoutMs: 500 },
       backoff: { baseMs: 50, capMs: 500, stableMs: 1_000 },
       retention: { maxAgeDays: null, maxEvents: null },
+      ...(nats ? { natsUrl: nats.url } : {}),
     },
     workDir,
   );
@@ -143,6 +151,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     named.start();
     sse.start();
     await ws.start();
+    if (nats) {
+      // A redelivery (same stream sequence) is at-least-once; a second stream message for one event is a duplicate.
+      jetStreamConsumer = await JetStreamConsumer.start(nats.url, 'MAILBRIDGE', 'chaos', (d) =>
+        ledgers.nats!.record(d.eventId, d.streamSeq, d.redelivered ? d.streamSeq - 1 : null),
+      );
+    }
     emitting = setInterval(() => provider.emit(), 1_000 / options.eventsPerSecond);
     // Faults start only once every agent has a position to resume from.
     await waitFor(() => all.every((l) => l.size > 0), 15_000, 'every agent to receive its first event');
@@ -200,7 +214,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     sse.stop();
     ws.stop();
     await Promise.all([longPoll.stop(), named.stop()]);
+    await jetStreamConsumer?.stop();
     await daemon.stop();
+    await nats?.stop();
     await receiver.stop();
     await provider.stop();
     if (!failed) fs.rmSync(workDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // dead letters. Events are not copied here; a dead letter keeps its body so re-delivery outlives retention.
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Database } from '../store/db.ts';
+import { LogCursors } from '../store/log-cursors.ts';
 import type { DeadLetter, DeadLetterStatus } from '../../shared/status.ts';
 
 // Append-only, like every migration list: a shipped step is never edited.
@@ -25,6 +26,12 @@ const FORWARD_SCHEMA: readonly string[] = [
     status TEXT NOT NULL CHECK (status IN ('dead', 'retrying'))
   );
   CREATE INDEX forward_dead_letters_target ON forward_dead_letters (target_id, status, id);
+  `,
+  // The cursors moved to the store's one implementation of a durable cursor over the event log.
+  `
+  INSERT INTO log_cursors (owner, id, seq, counted, updated_at)
+  SELECT 'forward', target_id, seq, delivered, updated_at FROM forward_cursors;
+  DROP TABLE forward_cursors;
   `,
 ];
 
@@ -58,32 +65,23 @@ interface DeadLetterRow {
 export class ForwardQueue {
   readonly #db: Database;
   readonly #now: () => number;
-  readonly #cursor: Statement<[string], { seq: number; delivered: number }>;
-  readonly #initCursor: Statement<[string, number, number]>;
-  readonly #advance: Statement<[number, number, number, string]>;
+  readonly #cursors: LogCursors;
   readonly #insertDead: Statement<[string, number, string, string, number, string, number]>;
   readonly #insertRetry: Statement<[string, number, string, string, number]>;
   readonly #list: Statement<[{ target: string | null; status: DeadLetterStatus | null }], DeadLetterRow>;
   readonly #nextRetry: Statement<[string], DeadLetterRow>;
   readonly #get: Statement<[number], DeadLetterRow>;
   readonly #markRetrying: Statement<[number]>;
-  readonly #countDelivered: Statement<[number, string]>;
   readonly #remove: Statement<[number]>;
   readonly #deadAgain: Statement<[number, string, number, number]>;
   readonly #count: Statement<[string, DeadLetterStatus], { n: number }>;
 
   constructor(db: Database, now: () => number = Date.now) {
+    // First: the forward steps move existing cursors into its table.
+    this.#cursors = new LogCursors(db, 'forward', now);
     migrate(db, 'forward', FORWARD_SCHEMA);
     this.#db = db;
     this.#now = now;
-    this.#cursor = db.prepare('SELECT seq, delivered FROM forward_cursors WHERE target_id = ?');
-    this.#initCursor = db.prepare(
-      'INSERT INTO forward_cursors (target_id, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (target_id) DO NOTHING',
-    );
-    // max() keeps the cursor from ever moving back, whatever order a caller reports in.
-    this.#advance = db.prepare(
-      'UPDATE forward_cursors SET seq = max(seq, ?), delivered = delivered + ?, updated_at = ? WHERE target_id = ?',
-    );
     this.#insertDead = db.prepare(`
       INSERT INTO forward_dead_letters (target_id, seq, event_id, body, attempts, last_error, at, status)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'dead')`);
@@ -98,7 +96,6 @@ export class ForwardQueue {
     );
     this.#get = db.prepare('SELECT * FROM forward_dead_letters WHERE id = ?');
     this.#markRetrying = db.prepare("UPDATE forward_dead_letters SET status = 'retrying' WHERE id = ?");
-    this.#countDelivered = db.prepare('UPDATE forward_cursors SET delivered = delivered + 1, updated_at = ? WHERE target_id = ?');
     this.#remove = db.prepare('DELETE FROM forward_dead_letters WHERE id = ?');
     this.#deadAgain = db.prepare(
       "UPDATE forward_dead_letters SET status = 'dead', attempts = attempts + ?, last_error = ?, at = ? WHERE id = ?",
@@ -108,21 +105,20 @@ export class ForwardQueue {
 
   /** The target's cursor, created at `startSeq` the first time the target is seen. */
   openCursor(targetId: string, startSeq: number): number {
-    this.#initCursor.run(targetId, startSeq, this.#now());
-    return this.cursor(targetId) ?? startSeq;
+    return this.#cursors.open(targetId, startSeq);
   }
 
   cursor(targetId: string): number | null {
-    return this.#cursor.get(targetId)?.seq ?? null;
+    return this.#cursors.position(targetId);
   }
 
   delivered(targetId: string): number {
-    return this.#cursor.get(targetId)?.delivered ?? 0;
+    return this.#cursors.counted(targetId);
   }
 
   /** Moves the cursor past `seq`: delivered, or not wanted by the target. */
   advance(targetId: string, seq: number, delivered: boolean): void {
-    this.#advance.run(seq, delivered ? 1 : 0, this.#now(), targetId);
+    this.#cursors.advance(targetId, seq, delivered ? 1 : 0);
   }
 
   /** Records the failure and moves the cursor past it in one transaction, so a crash keeps both or neither. */
@@ -130,7 +126,7 @@ export class ForwardQueue {
     this.#db.transaction(() => {
       const at = this.#now();
       this.#insertDead.run(targetId, failure.seq, failure.eventId, failure.body, failure.attempts, failure.lastError, at);
-      this.#advance.run(failure.seq, 0, at, targetId);
+      this.#cursors.advance(targetId, failure.seq);
     })();
   }
 
@@ -166,7 +162,7 @@ export class ForwardQueue {
   redelivered(letter: Redelivery): void {
     this.#db.transaction(() => {
       this.#remove.run(letter.id);
-      this.#countDelivered.run(this.#now(), letter.targetId);
+      this.#cursors.count(letter.targetId);
     })();
   }
 

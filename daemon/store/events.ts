@@ -29,6 +29,16 @@ export interface RetentionOptions {
   batchSize?: number;
 }
 
+/** A committed event as stored, its payload the exact JSON committed (what sinks publish without re-encoding it). */
+export interface RawEvent {
+  seq: number;
+  account: string;
+  event_id: string;
+  event_type: string;
+  inbox_id: string | null;
+  payload: string;
+}
+
 export interface CommitResult {
   /** The newly inserted events with their seq, in the order given. */
   stored: StoredEvent[];
@@ -124,6 +134,14 @@ export class EventStore {
     const sql = `SELECT seq, payload FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
     const rows = this.#statement<Pick<EventRow, 'seq' | 'payload'>>(sql).all({ ...params, after: afterSeq, limit });
     return rows.map((row) => toStoredEvent(row.seq, row.payload));
+  }
+
+  /** Events with seq > afterSeq, ascending, as stored: for readers that hand the JSON on rather than look into it. */
+  rawAfter(afterSeq: number, limit: number): RawEvent[] {
+    requireCount('limit', limit);
+    return this.#statement<RawEvent>(
+      'SELECT seq, account, event_id, event_type, inbox_id, payload FROM events WHERE seq > @after ORDER BY seq LIMIT @limit',
+    ).all({ after: afterSeq, limit });
   }
 
   /** The highest seq ever assigned (0 before the first event), even if retention has since deleted it. */

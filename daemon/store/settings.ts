@@ -1,6 +1,13 @@
 // Settings on disk (conf: the electron-store format), validated on every read and write.
 import Conf, { type Schema } from 'conf';
-import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.ts';
+import {
+  DEFAULT_SETTINGS,
+  ENGINE_NAME_PATTERN,
+  NATS_PREFIX_PATTERN,
+  NATS_STREAM_PATTERN,
+  NATS_URL_PATTERN,
+  type Settings,
+} from '../../shared/settings.ts';
 import { PROVIDERS } from '../../shared/status.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files.ts';
 
@@ -71,6 +78,21 @@ const schema: Schema<Settings> = {
     },
   },
   launchAtLogin: { type: 'boolean' },
+  // ---- Publishing to NATS JetStream
+  nats: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['url', 'user', 'stream', 'subjectPrefix', 'maxAgeDays', 'maxBytes'],
+    properties: {
+      url: { type: 'string', format: 'uri', pattern: NATS_URL_PATTERN, maxLength: 2048 },
+      user: { type: ['string', 'null'], minLength: 1, maxLength: 256 },
+      stream: { type: 'string', pattern: NATS_STREAM_PATTERN },
+      subjectPrefix: { type: 'string', pattern: NATS_PREFIX_PATTERN },
+      maxAgeDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+      maxBytes: { type: ['integer', 'null'], minimum: 1 },
+    },
+  },
+  engineName: { type: ['string', 'null'], pattern: ENGINE_NAME_PATTERN },
 };
 
 // Field names that only ever hold credentials, anywhere in the tree.

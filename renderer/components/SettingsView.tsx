@@ -11,6 +11,7 @@ import { AuditPanel } from './AuditPanel.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { ForwardTargetsSettings } from './ForwardTargetsSettings.tsx';
 import { GeneralSettings } from './GeneralSettings.tsx';
+import { NatsSettings } from './NatsSettings.tsx';
 import { NotificationSettings } from './NotificationSettings.tsx';
 
 export function SettingsView({ data, live }: { data: DataLayer; live: readonly UpstreamStatus[] }): ReactNode {
@@ -37,6 +38,7 @@ export function SettingsView({ data, live }: { data: DataLayer; live: readonly U
       <ForwardTargetsSettings data={data} targets={settings.forwardTargets} onChanged={changed} />
       <AgentTokensSettings data={data} />
       <AuditPanel data={data} />
+      <NatsSettings api={data.api} settings={settings} onStored={replace} />
     </div>
   );
 }

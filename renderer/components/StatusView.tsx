@@ -10,6 +10,7 @@ import { ConsumersPanel } from './ConsumersPanel.tsx';
 import { EndpointPanel } from './EndpointPanel.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { ForwardsPanel } from './ForwardsPanel.tsx';
+import { SinksPanel } from './SinksPanel.tsx';
 
 export function StatusView({ data, status }: { data: DataLayer; status: DaemonStatus | null }): ReactNode {
   const now = useNow(5_000);
@@ -62,6 +63,7 @@ export function StatusView({ data, status }: { data: DataLayer; status: DaemonSt
         <ConsumersPanel consumers={status.consumers} endpoint={status.endpoint} now={now} />
       </div>
       <ForwardsPanel data={data} forwards={status.forwards} now={now} />
+      <SinksPanel sinks={status.sinks} engine={status.engine} now={now} />
     </div>
   );
 }

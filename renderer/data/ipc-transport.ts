@@ -41,6 +41,8 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
     createToken: (request) => invoke('control:createToken', request),
     revokeToken: (name) => invoke('control:revokeToken', name),
     audit: (query) => invoke('control:audit', query),
+    setNatsSink: (request) => invoke('control:setNatsSink', request),
+    removeNatsSink: () => invoke('control:removeNatsSink', undefined),
   };
 
   // Main sends a clicked notification's seq as soon as the page has loaded, which can be before React has

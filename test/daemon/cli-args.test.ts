@@ -44,3 +44,45 @@ describe('agent tokens on the command line', () => {
     expect(() => parseCli(['status', '--allow-sender', 'a@b'])).toThrow("'status' does not take --allow-sender");
   });
 });
+
+describe('publishing to NATS on the command line', () => {
+  it('takes the broker URL with the defaults left to the engine, and the stream, prefix, creds file and engine name', () => {
+    expect(parseCli(['run', '--publish-nats', 'nats://127.0.0.1:4222'])).toMatchObject({
+      publishNats: { url: 'nats://127.0.0.1:4222', user: null },
+      natsStream: null,
+      natsSubjectPrefix: null,
+      natsCreds: null,
+      engineName: null,
+    });
+    const options = parseCli([
+      'run',
+      '--publish-nats', 'tls://mailbridge@broker.example.com:4222',
+      '--nats-stream', 'MAIL_EU',
+      '--nats-subject-prefix', 'acme.mail',
+      '--nats-creds', '/etc/mailbridge/nats.creds',
+      '--engine-name', 'laptop-a',
+    ]);
+    expect(options).toMatchObject({
+      publishNats: { url: 'tls://broker.example.com:4222', user: 'mailbridge' },
+      natsStream: 'MAIL_EU',
+      natsSubjectPrefix: 'acme.mail',
+      natsCreds: '/etc/mailbridge/nats.creds',
+      engineName: 'laptop-a',
+    });
+    expect(parseCli(['run']).publishNats).toBeNull();
+  });
+
+  it('refuses a password in the URL, as --url refuses credentials', () => {
+    expect(() => parseCli(['run', '--publish-nats', 'nats://user:secret@127.0.0.1:4222'])).toThrow(/must not carry a password.*--nats-creds FILE or the keychain/);
+    expect(() => parseCli(['run', '--publish-nats', 'nats://127.0.0.1:4222?token=x'])).toThrow(UsageError);
+  });
+
+  it('refuses other schemes, bad names, wildcard prefixes, and NATS flags without --publish-nats', () => {
+    expect(() => parseCli(['run', '--publish-nats', 'http://127.0.0.1:4222'])).toThrow('--publish-nats must be a nats:// or tls:// URL');
+    expect(() => parseCli(['run', '--publish-nats', 'nats://h:4222', '--nats-stream', 'A.B'])).toThrow(/--nats-stream takes/);
+    expect(() => parseCli(['run', '--publish-nats', 'nats://h:4222', '--nats-subject-prefix', 'mail.>'])).toThrow(/--nats-subject-prefix takes/);
+    expect(() => parseCli(['run', '--engine-name', 'has space'])).toThrow(/--engine-name takes/);
+    expect(() => parseCli(['run', '--nats-stream', 'S'])).toThrow('--nats-stream goes with --publish-nats URL');
+    expect(() => parseCli(['status', '--publish-nats', 'nats://h:4222'])).toThrow("'status' does not take --publish-nats");
+  });
+});

@@ -5,14 +5,18 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../shared/settings.ts';
 import type { Control } from '../../daemon/control.ts';
 import type { Daemon } from '../../daemon/daemon.ts';
 import { startEngine } from '../../daemon/engine.ts';
 import { DemoProvider } from '../../daemon/demo/server.ts';
 import { SecretStore } from '../../daemon/store/secrets.ts';
 import { openSettings } from '../../daemon/store/settings.ts';
+import { NATS_CREDENTIALS_KEY } from '../../daemon/nats/sink-settings.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { testDaemonOptions } from '../support/daemon-options.ts';
+import { readStream } from '../support/jetstream-reader.ts';
+import { NatsServer } from '../support/nats-server.ts';
 
 const KEY = 'om_control_test_key_a1b2c3d4';
 let dir: string;
@@ -178,5 +182,46 @@ describe('one answer over every way in', () => {
       expect(response.status, route).toBe(400);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/unknown query parameter/);
     }
+  });
+});
+
+describe('publishing to NATS', () => {
+  it('keeps the password in the keychain only, publishes with it, and forgets it when stopped', async () => {
+    const nats = await NatsServer.start({ config: 'authorization { users = [ { user: pub, password: "pw-in-keychain" } ] }' });
+    try {
+      const sink = { url: nats.url, user: 'pub', stream: 'MAIL', subjectPrefix: 'acme.mail', maxAgeDays: 2, maxBytes: null };
+      const response = await call('POST', '/v1/sinks/nats', { ...sink, credentials: 'pw-in-keychain' });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as Settings).nats).toEqual(sink);
+      expect(secrets.get(NATS_CREDENTIALS_KEY)).toBe('pw-in-keychain');
+      expect(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')).not.toContain('pw-in-keychain');
+
+      daemon.testEvent();
+      await waitFor(() => daemon.status().sinks[0]?.position === daemon.events.latestSeq() && daemon.status().sinks[0]?.state === 'live', 10_000, 'published');
+      const [message] = await readStream(nats.url, 'MAIL', { user: 'pub', pass: 'pw-in-keychain' });
+      expect(message!.subject).toBe('acme.mail.local.inb_test.message_received');
+
+      // Changing the rest keeps the stored password.
+      expect((await call('POST', '/v1/sinks/nats', { ...sink, maxAgeDays: 3 })).status).toBe(200);
+      expect(secrets.get(NATS_CREDENTIALS_KEY)).toBe('pw-in-keychain');
+      await waitFor(() => daemon.status().sinks[0]?.state === 'live', 10_000, 'live again');
+
+      const removed = await call('DELETE', '/v1/sinks/nats');
+      expect(((await removed.json()) as Settings).nats).toBeNull();
+      expect(daemon.status().sinks).toEqual([]);
+      expect(secrets.get(NATS_CREDENTIALS_KEY)).toBe(null);
+    } finally {
+      await nats.stop();
+    }
+  });
+
+  it('refuses a URL with a user in it, a wildcard prefix and unknown fields, and changes nothing', async () => {
+    const sink = { url: 'nats://127.0.0.1:4222', user: null, stream: 'MAILBRIDGE', subjectPrefix: 'mailbridge', maxAgeDays: 30, maxBytes: null };
+    for (const bad of [{ ...sink, url: 'nats://u:p@127.0.0.1:4222' }, { ...sink, subjectPrefix: 'mail.*' }, { ...sink, password: 'x' }]) {
+      const response = await call('POST', '/v1/sinks/nats', bad);
+      expect(response.status).toBe(400);
+    }
+    expect(openSettings(dir).get().nats).toBeNull();
+    expect(daemon.status().sinks).toEqual([]);
   });
 });

@@ -76,4 +76,16 @@ describe('engineOptions', () => {
     expect(lines.some((line) => line.includes('skipped until added again'))).toBe(true);
     expect(options.dashboardDir).toBe('/app/dist/renderer');
   });
+
+  it('publishes to NATS as settings say, with the credentials from the keychain, under the engine name set', () => {
+    const { log } = logger();
+    const nats = { url: 'nats://broker:4222', user: 'pub', stream: 'MAILBRIDGE', subjectPrefix: 'mailbridge', maxAgeDays: 30, maxBytes: null };
+    const keys: Record<string, string> = { 'nats:credentials': 'pw' };
+    const options = engineOptions({ dataDir: '/d', settings: settings({ nats, engineName: 'desk' }), secrets: { get: (name) => keys[name] ?? null }, log, dashboardDir: null });
+    expect(options.natsSink).toEqual({ ...nats, credentials: 'pw' });
+    expect(options.engineName).toBe('desk');
+    const off = engineOptions({ dataDir: '/d', settings: settings({}), secrets: { get: () => null }, log, dashboardDir: null });
+    expect(off.natsSink).toBeNull();
+    expect(off.engineName).toBeUndefined();
+  });
 });

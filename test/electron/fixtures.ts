@@ -34,6 +34,8 @@ export function daemonStatus(accounts: UpstreamStatus[], extra: Partial<DaemonSt
     store: { events: 0, latestSeq: 0, oldestSeq: null },
     consumers: [],
     forwards: [],
+    engine: 'laptop',
+    sinks: [],
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../shared/status.ts';
+import type { ConnectionState, SinkStatus } from '../../shared/status.ts';
 import { formatUntil, presentTray, tomorrowAt, type MenuItemSpec, type TrayAction, type TrayState } from '../../electron/tray-presenter.ts';
 import { NOW, daemonStatus, mail, upstream } from './fixtures.ts';
 
@@ -192,6 +192,37 @@ describe('presentTray: the menu', () => {
       'home: offline, retrying (ECONNREFUSED)',
       'demo: needs an API key',
     ]);
+  });
+
+  it('adds a line per NATS sink, with its lag and the last error while retrying, and a word in the tooltip', () => {
+    const sink = (change: Partial<SinkStatus>): SinkStatus => ({
+      kind: 'nats',
+      id: 'nats:MAILBRIDGE',
+      url: 'nats://broker:4222',
+      stream: 'MAILBRIDGE',
+      subjectPrefix: 'mailbridge',
+      state: 'live',
+      since: new Date(NOW).toISOString(),
+      position: 10,
+      lag: 0,
+      published: 10,
+      duplicates: 0,
+      lastPublishedAt: null,
+      lastError: null,
+      nextRetryAt: null,
+      duplicateWindowSeconds: 86_400,
+      ...change,
+    });
+    const view = (s: SinkStatus) => presentTray(state({ engine: { kind: 'running', status: daemonStatus([upstream('work', 'live')], { sinks: [s] }) } }));
+
+    const live = view(sink({}));
+    expect(labels(live.menu).slice(0, 2)).toEqual(['work: live', 'NATS MAILBRIDGE: publishing']);
+    expect(live.tooltip).toBe('Mailbridge: live');
+    expect(live.icon).toBe('live');
+
+    const failing = view(sink({ state: 'backoff', lag: 134, lastError: { at: new Date(NOW).toISOString(), message: 'broker down' } }));
+    expect(labels(failing.menu)[1]).toBe('NATS MAILBRIDGE: retrying, 134 behind (broker down)');
+    expect(failing.tooltip).toBe('Mailbridge: live · NATS retrying, 134 behind');
   });
 
   it('explains a failed start and the missing account', () => {

@@ -6,11 +6,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../daemon/daemon.ts';
 import { startEngine } from '../../daemon/engine.ts';
-import { sleep } from '../support/wait-for.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
 import { testDaemonOptions } from '../support/daemon-options.ts';
+import { NatsServer } from '../support/nats-server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -68,7 +71,12 @@ async function waitForPort(port: number): Promise<void> {
 }
 
 /** Runs an example, committing test events until its output shows one, as an agent would see it arrive. */
-async function seesEvent(command: string, args: string[], started: () => Promise<void> = async () => {}): Promise<string> {
+async function seesEvent(
+  command: string,
+  args: string[],
+  started: () => Promise<void> = async () => {},
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
   const endpoint = daemon.endpoint!;
   const child = spawn(command, args, {
     cwd: EXAMPLES,
@@ -82,6 +90,7 @@ async function seesEvent(command: string, args: string[], started: () => Promise
       MAILBRIDGE_TOKEN: token,
       WEBHOOK_SECRET: SECRET,
       PORT: String(webhookPort),
+      ...extraEnv,
     },
   });
   children.push(child);
@@ -175,6 +184,29 @@ describe('README examples', () => {
     expect(sends[0]?.idempotencyKey).toMatch(/^mb-/);
     expect(sends[1]?.idempotencyKey).toBe(sends[0]?.idempotencyKey);
   }, 60_000);
+
+  it('a durable JetStream consumer reads what the engine publishes to NATS, and acknowledges it', async () => {
+    const nats = await NatsServer.start();
+    try {
+      await daemon.setNatsSink({ url: nats.url, user: null, credentials: null, stream: 'MAILBRIDGE', subjectPrefix: 'mailbridge', maxAgeDays: 1, maxBytes: null });
+      await waitFor(() => daemon.status().sinks[0]?.state === 'live', 10_000, 'the sink to be live');
+      const output = await seesEvent(process.execPath, [path.join(EXAMPLES, 'nats-consumer.mjs')], async () => {}, { NATS_URL: nats.url });
+      expect(output).toMatch(/^local:evt_test_\w+ mailbridge@localhost Test event from Mailbridge$/m);
+      const nc = await connect({ servers: nats.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const acked = async () => (await jsm.consumers.info('MAILBRIDGE', 'my-agent')).ack_floor.stream_seq;
+        const deadline = Date.now() + 5_000;
+        while ((await acked()) < 1 && Date.now() < deadline) await sleep(50);
+        expect(await acked()).toBeGreaterThanOrEqual(1);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await daemon.setNatsSink(null);
+      await nats.stop();
+    }
+  });
 
   it('quotes every example verbatim in the README', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

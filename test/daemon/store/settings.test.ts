@@ -102,6 +102,19 @@ describe('openSettings', () => {
     expect(settings.get('accounts')[0]?.apiUrl).toBe('https://api.agentmail.eu');
   });
 
+  it('keeps the NATS sink and the engine name, refusing credentials in its URL, other schemes and unknown fields', () => {
+    const settings = openSettings(dir);
+    const nats = { url: 'nats://broker.example.com:4222', user: 'pub', stream: 'MAILBRIDGE', subjectPrefix: 'mailbridge', maxAgeDays: 30, maxBytes: null };
+    settings.update((current) => ({ ...current, nats, engineName: 'laptop-a' }));
+    expect(openSettings(dir).get()).toMatchObject({ nats, engineName: 'laptop-a' });
+    expect(() => settings.set('nats', { ...nats, url: 'nats://pub:pw@broker.example.com:4222' })).toThrow(/credentials/);
+    expect(() => settings.set('nats', { ...nats, url: 'http://broker.example.com' })).toThrow(InvalidSettingsError);
+    expect(() => settings.set('nats', { ...nats, subjectPrefix: 'mail.>' })).toThrow(InvalidSettingsError);
+    expect(() => settings.set('nats', { ...nats, password: 'pw' } as typeof nats)).toThrow(/credential/);
+    expect(() => settings.set('engineName', 'has space')).toThrow(InvalidSettingsError);
+    expect(settings.get('nats')).toEqual(nats);
+  });
+
   it('refuses two accounts with the same name and two forward targets with the same id', () => {
     const settings = openSettings(dir);
     expect(() => settings.set('accounts', [account, { ...account, provider: 'agentmail' }])).toThrow(/Duplicate account name/);

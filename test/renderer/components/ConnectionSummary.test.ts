@@ -15,6 +15,8 @@ function status(...states: UpstreamStatus['state'][]): DaemonStatus {
     store: { events: 0, latestSeq: 0, oldestSeq: null },
     consumers: [],
     forwards: [],
+    engine: 'laptop',
+    sinks: [],
   };
 }
 

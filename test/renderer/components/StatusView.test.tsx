@@ -124,6 +124,39 @@ describe('StatusView', () => {
     await expect.element(screen.getByRole('button', { name: 'Retry event 1202' })).toBeEnabled();
   });
 
+  it('shows where this engine publishes, under its name, with the state, the lag and the last error', async () => {
+    const sink = {
+      kind: 'nats' as const,
+      id: 'nats:MAILBRIDGE',
+      url: 'nats://broker.example.com:4222',
+      stream: 'MAILBRIDGE',
+      subjectPrefix: 'mailbridge',
+      state: 'backoff' as const,
+      since: ago(2),
+      position: 1_100,
+      lag: 134,
+      published: 1_100,
+      duplicates: 12,
+      lastPublishedAt: ago(3),
+      lastError: { at: ago(1), message: 'cannot reach NATS at nats://broker.example.com:4222: connection refused' },
+      nextRetryAt: null,
+      duplicateWindowSeconds: 86_400,
+    };
+    const screen = await renderView(<StatusView data={stubData} status={status({ engine: 'laptop-a', sinks: [sink] })} />);
+    const panel = screen.getByRole('region', { name: 'Publishing' });
+    await expect.element(panel).toMatchTextContent(/as engine laptop-a/);
+    await expect.element(panel.getByRole('listitem')).toMatchTextContent(
+      /Retrying nats:\/\/broker\.example\.com:4222 · stream MAILBRIDGE · mailbridge\.>.*cannot reach NATS at nats:\/\/broker\.example\.com:4222: connection refused · 1 min ago.*Last published 3 min ago/,
+    );
+    await expect.element(panel.getByRole('listitem')).toMatchTextContent(/Lag134Published1,100Already there12/);
+  });
+
+  it('shows no publishing panel when the engine publishes nowhere', async () => {
+    const screen = await renderView(<StatusView data={stubData} status={status()} />);
+    await expect.element(screen.getByRole('heading', { name: 'Status' })).toBeVisible();
+    expect(screen.getByRole('region', { name: 'Publishing' }).query()).toBeNull();
+  });
+
   it('sends a test event and reconnects on request, and shows what the engine refused', async () => {
     const fake = fakeData({ reconnect: async () => undefined });
     const screen = await renderView(<StatusView data={fake.data} status={status()} />);

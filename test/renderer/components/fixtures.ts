@@ -36,6 +36,8 @@ export function status(change: Partial<DaemonStatus> = {}): DaemonStatus {
     store: { events: 1234, latestSeq: 1234, oldestSeq: 1 },
     consumers: [],
     forwards: [],
+    engine: 'laptop',
+    sinks: [],
     ...change,
   };
 }

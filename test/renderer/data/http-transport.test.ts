@@ -40,6 +40,8 @@ function statusBody(latestSeq: number): DaemonStatus {
     store: { events: latestSeq, latestSeq, oldestSeq: latestSeq > 0 ? 1 : null },
     consumers: [],
     forwards: [],
+    engine: 'laptop',
+    sinks: [],
   };
 }
 
