@@ -2,6 +2,7 @@
 // tools wait_for_email and wait_for_code, `GET /v1/wait`, `mailbridge wait`), which all reach the one waiter.
 // The schemas carry the descriptions an agent reads in the MCP tool list.
 import * as z from 'zod/mini';
+import { invalidRequest } from './errors.ts';
 import { MESSAGE_RECEIVED } from './event.ts';
 import { MAX_FILTER_LENGTH } from './local-api.ts';
 
@@ -130,7 +131,20 @@ export const codeWaitResultSchema = z.object({
 });
 export type CodeWaitResult = z.infer<typeof codeWaitResultSchema>;
 
-/** Reads a `since` given as text (a query parameter, a command-line flag). */
-export function sinceFromText(text: string): string | number {
-  return /^\d{1,16}$/.test(text) ? Number(text) : text;
+/** `GET /v1/wait`'s query as sent (every value text), checked: a bad value is a `bad_request` that names it. */
+export function parseWaitQuery(params: ReadonlyMap<string, string>): WaitQuery {
+  const raw: Record<string, unknown> = Object.fromEntries(params);
+  // Numbers and flags arrive as text; anything that is not one stays text and fails the check by name.
+  for (const field of ['timeout_seconds', 'since'] as const) {
+    const value = params.get(field);
+    if (value !== undefined && /^\d{1,16}$/.test(value)) raw[field] = Number(value);
+  }
+  const code = params.get('code');
+  if (code === 'true' || code === 'false') raw.code = code === 'true';
+  const result = waitQuerySchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') ?? '';
+  const message = issue?.message ?? 'invalid wait query';
+  throw invalidRequest(field === '' || message.startsWith(field) ? message : `${field}: ${message}`);
 }

@@ -30,7 +30,7 @@ export type RouteHandler = (request: RouteRequest) => void | Promise<void>;
 
 export interface LocalRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Under `/v1/`, so it is behind the token; `:name` marks a parameter segment: `/v1/deliveries/:id/retry`. */
+  /** Under `/v1/` (or `/mcp`), so it is behind the token; `:name` marks a parameter segment: `/v1/deliveries/:id/retry`. */
   path: string;
   handle: RouteHandler;
 }

@@ -22,8 +22,11 @@ import { LongPolls } from './long-poll.ts';
 import { consumersRoutes } from './routes/consumers.ts';
 import { controlRoutes } from './routes/control.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { mcpRoutes, type McpRoutes } from './routes/mcp.ts';
 import { streamRoute } from './routes/stream.ts';
 import { tokenRoute } from './routes/token.ts';
+import { waitRoute } from './routes/wait.ts';
+import { MailWaiter } from '../wait/waiter.ts';
 import { SseStreams } from './sse.ts';
 import { loadToken, rotateToken, tokenFile } from './token.ts';
 
@@ -67,6 +70,9 @@ export interface RouteParts {
   polls: LongPolls;
   streams: SseStreams;
   rotateToken(): TokenRotateResponse;
+  // Waiting for mail: the one waiter, and the MCP server whose tools use it.
+  waiter: MailWaiter;
+  mcp: McpRoutes;
 }
 
 /** Every route the server serves: the agents' event log, named consumers, the control calls and token rotation. */
@@ -77,6 +83,8 @@ export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRo
     ...consumersRoutes(ctx),
     ...controlRoutes(ctx.control),
     tokenRoute(parts.rotateToken),
+    waitRoute(ctx, parts.waiter),
+    ...parts.mcp.routes,
   ];
 }
 
@@ -102,9 +110,13 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
   let port = 0;
   const polls = new LongPolls(ctx.hub);
   const streams = new SseStreams(ctx.hub, ctx.events);
+  const waiter = new MailWaiter({ events: ctx.events, hub: ctx.hub, consumers: ctx.consumers });
+  const mcp = mcpRoutes(ctx, waiter);
   const routes = localApiRoutes(ctx, {
     polls,
     streams,
+    waiter,
+    mcp,
     // Rotating through the running endpoint swaps the token it checks at once.
     rotateToken: () => {
       token = rotateToken(ctx.dataDir);
@@ -123,6 +135,9 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
   const stopServers = async (): Promise<void> => {
     polls.close();
     streams.close();
+    // Waits end first, so their callers are answered before the MCP sessions close.
+    waiter.close();
+    await mcp.close();
     await closeServers(servers, connections);
   };
 

@@ -33,7 +33,8 @@ export interface WaitSpec<T> {
 /** `nextSince`: the last seq the wait looked at; a next wait from there misses nothing and repeats nothing. */
 export type WaitOutcome<T> =
   | { kind: 'found'; record: EventRecord; picked: T; nextSince: number; waitedMs: number }
-  | { kind: 'timeout' | 'cancelled'; nextSince: number; waitedMs: number };
+  | { kind: 'timeout'; nextSince: number; waitedMs: number }
+  | { kind: 'cancelled'; nextSince: number; waitedMs: number };
 
 export interface WaiterStores {
   events: Pick<EventStore, 'after' | 'get' | 'latestSeq'>;
