@@ -1,6 +1,7 @@
 // Parsing of `mailbridge` command lines into typed options, with one-line errors for bad flags.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
+import { WAIT_TIMEOUT_SECONDS } from '../shared/wait.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -9,7 +10,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['run', 'login', 'logout', 'status', 'tail', 'events', 'token', 'repair', 'help', 'version'] as const;
+export const COMMANDS = ['run', 'login', 'logout', 'status', 'tail', 'events', 'token', 'repair', 'help', 'version', 'mcp', 'wait'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -34,6 +35,12 @@ const OPTIONS = {
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  // Agents: the MCP server over stdio, and waiting for mail.
+  'token-file': { type: 'string' },
+  from: { type: 'string' },
+  subject: { type: 'string' },
+  code: { type: 'boolean' },
+  timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
@@ -48,6 +55,8 @@ const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
   repair: ['data-dir'],
   help: [],
   version: [],
+  mcp: ['data-dir', 'token-file'],
+  wait: ['from', 'subject', 'inbox', 'code', 'timeout', 'json', 'data-dir'],
 };
 
 export interface CliOptions {
@@ -72,6 +81,13 @@ export interface CliOptions {
   after: number | null;
   rotate: boolean;
   verbose: boolean;
+  // Agents (`mcp`, `wait`).
+  tokenFile: string | null;
+  from: string | null;
+  subject: string | null;
+  code: boolean;
+  /** `wait --timeout`, in seconds. */
+  timeout: number;
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {
@@ -92,6 +108,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   if (values.url !== undefined) checkWsUrl(values.url);
   if (values['api-url'] !== undefined) checkHttpUrl('--api-url', values['api-url'], true);
+  if (command === 'wait' && (values.inbox?.length ?? 0) > 1) throw new UsageError("'wait' takes one --inbox");
   for (const target of values['forward-to'] ?? []) checkHttpUrl('--forward-to', target, false);
   return {
     command,
@@ -114,6 +131,11 @@ export function parseCli(argv: readonly string[]): CliOptions {
     after: values.after === undefined ? null : integer('--after', values.after, 0, Number.MAX_SAFE_INTEGER),
     rotate: values.rotate ?? false,
     verbose: values.verbose ?? false,
+    tokenFile: values['token-file'] ?? null,
+    from: values.from ?? null,
+    subject: values.subject ?? null,
+    code: values.code ?? false,
+    timeout: values.timeout === undefined ? WAIT_TIMEOUT_SECONDS.default : integer('--timeout', values.timeout, 0, WAIT_TIMEOUT_SECONDS.max),
   };
 }
 
@@ -130,6 +152,7 @@ function defaults(): Omit<CliOptions, 'command'> {
     demo: false, provider: null, url: null, apiUrl: null, inboxIds: [], eventTypes: [], port: null, dataDir: null, forwardTo: [],
     forwardSecretFile: null, unixSocket: true, account: null, verify: true, json: false, limit: 20, search: null,
     after: null, rotate: false, verbose: false,
+    tokenFile: null, from: null, subject: null, code: false, timeout: WAIT_TIMEOUT_SECONDS.default,
   };
 }
 
@@ -179,6 +202,9 @@ Usage:
   mailbridge events [--limit N] [--search TEXT] [--json]
   mailbridge token [--rotate]
   mailbridge repair                 (moves a damaged event store aside; the engine must be stopped)
+  mailbridge mcp [--token-file F]   (the MCP server over stdio, for agent tools: serves the running engine's tools)
+  mailbridge wait [--from S] [--subject S] [--inbox ID] [--code] [--timeout SECONDS] [--json]
+                                    (prints the first matching mail that arrives, or its code; exit 124 on timeout)
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).
 With no key and no account, \`run\` starts the built-in demo provider.

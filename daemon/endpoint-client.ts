@@ -1,5 +1,6 @@
 // How the CLI (and any local tool) finds and talks to a running daemon: endpoint.json, then the token file.
 import fs from 'node:fs';
+import http from 'node:http';
 import type { EndpointFile } from '../shared/local-api.ts';
 import { readEndpointFile } from './local-api/endpoint-file.ts';
 
@@ -35,6 +36,30 @@ async function request<T>(endpoint: RunningEndpoint, method: string, path: strin
   const body = (await response.json()) as T & { error?: { message: string } };
   if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
   return body;
+}
+
+/**
+ * A GET that may take as long as the answer takes (`/v1/wait` holds for up to 10 minutes): node:http has no
+ * response deadline, where fetch gives up on headers after 5 minutes.
+ */
+export function apiGetHeld<T>(endpoint: RunningEndpoint, path: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const request = http.get(new URL(path, endpoint.info.url), { headers: { authorization: `Bearer ${endpoint.token}` } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T & { error?: { message: string } };
+          if ((response.statusCode ?? 500) >= 400) reject(new Error(body.error?.message ?? `HTTP ${response.statusCode}`));
+          else resolve(body);
+        } catch {
+          reject(new Error(`HTTP ${response.statusCode}: the answer is not JSON`));
+        }
+      });
+    });
+    request.on('error', reject);
+  });
 }
 
 function isAlive(pid: number): boolean {
