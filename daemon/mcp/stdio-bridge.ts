@@ -88,6 +88,8 @@ class EngineLink {
   readonly #events: LinkEvents;
   readonly #subscriptions = new Set<string>();
   #connecting: Promise<Connection> | null = null;
+  /** The connection #connecting resolved to, known at once (dropping one must not wait for a promise). */
+  #connected: Connection | null = null;
   /** What was last said on stderr, so each change is said once. */
   #said: string | null = null;
 
@@ -132,8 +134,9 @@ class EngineLink {
       } catch (error) {
         if (extra.signal.aborted) throw error;
         this.#drop(client);
-        // The engine restarted since we connected: its new self does not know our session. Once more, afresh.
-        if (attempt === 1 && error instanceof StreamableHTTPError && error.code === 404) continue;
+        // The engine restarted since we connected (it is elsewhere now, or does not know our session): once more,
+        // afresh. The tools are read-only, so a call the old engine may have seen is safe to make again.
+        if (attempt === 1 && (error instanceof TypeError || (error instanceof StreamableHTTPError && error.code === 404))) continue;
         return toolError(`the call to Mailbridge failed (${errorMessage(error)}); call again`);
       }
     }
@@ -168,6 +171,7 @@ class EngineLink {
   async close(): Promise<void> {
     const connection = this.#connecting === null ? null : await this.#connecting.catch(() => null);
     this.#connecting = null;
+    this.#connected = null;
     if (connection === null) return;
     await connection.transport.terminateSession().catch(() => {});
     await connection.client.close().catch(() => {});
@@ -197,6 +201,7 @@ class EngineLink {
       throw new EngineUnavailable(`Mailbridge at ${running.info.url} cannot be reached (${errorMessage(error)}): is it still running?`);
     }
     const connection = { client, transport };
+    this.#connected = connection;
     // A connection that closes (the engine stopped) is made again on the next call.
     client.onclose = () => this.#forget(client);
     for (const uri of this.#subscriptions) await client.subscribeResource({ uri });
@@ -205,13 +210,9 @@ class EngineLink {
   }
 
   #forget(client: Client): void {
-    const connecting = this.#connecting;
-    void connecting?.then(
-      (current) => {
-        if (current.client === client && this.#connecting === connecting) this.#connecting = null;
-      },
-      () => {},
-    );
+    if (this.#connected?.client !== client) return;
+    this.#connected = null;
+    this.#connecting = null;
   }
 
   #drop(client: Client): void {

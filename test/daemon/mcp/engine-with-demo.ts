@@ -32,9 +32,10 @@ export interface EngineWithDemo {
   stop(): Promise<void>;
 }
 
-export async function startEngineWithDemo(overrides: Partial<EngineOptions> = {}): Promise<EngineWithDemo> {
+/** `dataDir`: an existing one to run in (left in place on stop); a fresh temp dir by default. */
+export async function startEngineWithDemo(overrides: Partial<EngineOptions> = {}, dataDir?: string): Promise<EngineWithDemo> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-mcp-'));
-  const dataDir = path.join(dir, 'data');
+  dataDir ??= path.join(dir, 'data');
   const apiKey = `om_mcp_test_${randomBytes(8).toString('hex')}`;
   const demo = await DemoProvider.start({ apiKey });
   const { daemon } = await startEngine(
