@@ -56,6 +56,13 @@ export class McpHttpEndpoint {
     return this.#sessions.size;
   }
 
+  /** Requests in flight and streams open, over all sessions: what keeps sessions from expiring. */
+  get openRequests(): number {
+    let open = 0;
+    for (const session of this.#sessions.values()) open += session.open;
+    return open;
+  }
+
   async handle({ req, res, principal }: RouteRequest): Promise<void> {
     if (this.#closed) throw new HttpError(503, 'internal', 'Mailbridge is stopping');
     const sessionId = req.headers[SESSION_HEADER];
