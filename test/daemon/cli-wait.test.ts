@@ -55,7 +55,8 @@ function commit(from: string, subject: string, body: string): void {
   daemon.events.commit('work', [{ ...base, message: { ...base.message!, from, subject, body_text: body } }]);
 }
 
-describe('mailbridge wait', () => {
+// Each test launches the command line, a few seconds on a loaded machine.
+describe('mailbridge wait', { timeout: 60_000 }, () => {
   it('prints the first matching mail that arrives and exits 0', async () => {
     const exit = await wait(['--from', 'northwind', '--subject', 'pallets', '--timeout', '30'], () => {
       commit('dana.reyes@northwind.example', 'Lunch', 'Not this one.');

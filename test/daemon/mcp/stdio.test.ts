@@ -45,7 +45,8 @@ function text(result: Awaited<ReturnType<Client['callTool']>>): string {
   return (result.content as Array<{ text: string }>).map((part) => part.text).join('\n');
 }
 
-describe('mailbridge mcp (stdio)', () => {
+// Each test launches the command line (a few seconds on a loaded machine) and an engine.
+describe('mailbridge mcp (stdio)', { timeout: 60_000 }, () => {
   it('lists the tools and says clearly that no engine runs, then serves once one starts', async () => {
     const dataDir = tempDataDir();
     const { client, stderr } = await stdioClient(['--data-dir', dataDir]);
