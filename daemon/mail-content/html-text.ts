@@ -1,7 +1,15 @@
 // The text a person sees in an HTML mail, and the links behind it: what the code finder and the body filter read
 // when a mail has HTML. htmlparser2 does the tokenizing (entities, comments, unclosed and void tags); this only
 // decides which tags break lines and which content is never shown (scripts, styles, hidden preheaders).
-import { Parser } from 'htmlparser2';
+import { createRequire } from 'node:module';
+import type * as Htmlparser2 from 'htmlparser2';
+
+// Loaded the first time a mail has HTML (the providers' events carry text), not with the engine.
+let parser: typeof Htmlparser2.Parser | null = null;
+function Parser(): typeof Htmlparser2.Parser {
+  parser ??= (createRequire(import.meta.url)('htmlparser2') as typeof Htmlparser2).Parser;
+  return parser;
+}
 
 export interface HtmlLink {
   href: string;
@@ -31,7 +39,7 @@ export function htmlText(html: string): HtmlText {
   let hiddenDepth = 0;
   let link: { href: string; text: string[] } | null = null;
 
-  const parser = new Parser(
+  const tokenizer = new (Parser())(
     {
       onopentag(name, attributes) {
         const hides = NEVER_SHOWN.has(name) || 'hidden' in attributes || HIDDEN_STYLE.test(attributes.style ?? '');
@@ -59,8 +67,8 @@ export function htmlText(html: string): HtmlText {
     },
     { decodeEntities: true },
   );
-  parser.write(html);
-  parser.end();
+  tokenizer.write(html);
+  tokenizer.end();
   return { text: tidyLines(parts.join('')), links };
 }
 
