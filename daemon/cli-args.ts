@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SCOPES, type Scope } from '../shared/principal.ts';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
 import { ENGINE_NAME_PATTERN, NATS_PREFIX_PATTERN, NATS_STREAM_PATTERN, NATS_URL_PATTERN } from '../shared/settings.ts';
+import { WAIT_TIMEOUT_SECONDS } from '../shared/wait.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -11,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['run', 'login', 'logout', 'status', 'tail', 'events', 'token', 'repair', 'help', 'version'] as const;
+export const COMMANDS = ['run', 'login', 'logout', 'status', 'tail', 'events', 'token', 'repair', 'help', 'version', 'mcp', 'wait'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -46,6 +47,12 @@ const OPTIONS = {
   'nats-subject-prefix': { type: 'string' },
   'nats-creds': { type: 'string' },
   'engine-name': { type: 'string' },
+  // Agents: the MCP server over stdio, and waiting for mail.
+  'token-file': { type: 'string' },
+  from: { type: 'string' },
+  subject: { type: 'string' },
+  code: { type: 'boolean' },
+  timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
@@ -61,6 +68,8 @@ const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
   repair: ['data-dir'],
   help: [],
   version: [],
+  mcp: ['data-dir', 'token-file'],
+  wait: ['from', 'subject', 'inbox', 'code', 'timeout', 'json', 'data-dir'],
 };
 
 export interface CliOptions {
@@ -100,6 +109,13 @@ export interface CliOptions {
   /** A NATS .creds file, or a file whose first line is the password (with a user) or a token. */
   natsCreds: string | null;
   engineName: string | null;
+  // Agents (`mcp`, `wait`).
+  tokenFile: string | null;
+  from: string | null;
+  subject: string | null;
+  code: boolean;
+  /** `wait --timeout`, in seconds. */
+  timeout: number;
 }
 
 export const TOKEN_ACTIONS = ['create', 'list', 'revoke'] as const;
@@ -133,6 +149,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   if (values.url !== undefined) checkWsUrl(values.url);
   if (values['api-url'] !== undefined) checkHttpUrl('--api-url', values['api-url'], true);
+  if (command === 'wait' && (values.inbox?.length ?? 0) > 1) throw new UsageError("'wait' takes one --inbox");
   for (const target of values['forward-to'] ?? []) checkHttpUrl('--forward-to', target, false);
   return {
     command,
@@ -158,6 +175,11 @@ export function parseCli(argv: readonly string[]): CliOptions {
     ...token,
     allowSenders: values['allow-sender'] ?? [],
     ...natsOptions(values),
+    tokenFile: values['token-file'] ?? null,
+    from: values.from ?? null,
+    subject: values.subject ?? null,
+    code: values.code ?? false,
+    timeout: values.timeout === undefined ? WAIT_TIMEOUT_SECONDS.default : integer('--timeout', values.timeout, 0, WAIT_TIMEOUT_SECONDS.max),
   };
 }
 
@@ -250,6 +272,7 @@ function defaults(): Omit<CliOptions, 'command'> {
     forwardSecretFile: null, unixSocket: true, account: null, verify: true, json: false, limit: 20, search: null,
     after: null, rotate: false, verbose: false, tokenAction: 'show', tokenName: null, scope: null, allowSenders: [],
     publishNats: null, natsStream: null, natsSubjectPrefix: null, natsCreds: null, engineName: null,
+    tokenFile: null, from: null, subject: null, code: false, timeout: WAIT_TIMEOUT_SECONDS.default,
   };
 }
 
@@ -303,6 +326,9 @@ Usage:
   mailbridge token list [--json]
   mailbridge token revoke NAME
   mailbridge repair                 (moves a damaged event store aside; the engine must be stopped)
+  mailbridge mcp [--token-file F]   (the MCP server over stdio, for agent tools: serves the running engine's tools)
+  mailbridge wait [--from S] [--subject S] [--inbox ID] [--code] [--timeout SECONDS] [--json]
+                                    (prints the first matching mail that arrives, or its code; exit 124 on timeout)
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).
 With no key and no account, \`run\` starts the built-in demo provider.

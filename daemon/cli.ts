@@ -8,12 +8,13 @@ import type { ControlApi } from '../shared/control.ts';
 import type { EventsResponse, HistoryResponse } from '../shared/local-api.ts';
 import type { AccountSettings, Settings } from '../shared/settings.ts';
 import type { DaemonStatus } from '../shared/status.ts';
+import type { CodeWaitResult, MailWaitResult } from '../shared/wait.ts';
 import { AgentTokens } from './access/agent-tokens.ts';
 import { parseCli, USAGE, UsageError, type CliOptions, type TokenAction } from './cli-args.ts';
 import { eventLine, sinkLine, statusText, upstreamLine } from './cli-output.ts';
 import { forwardTargetsFromSettings } from './control.ts';
 import { VERSION, type AccountRuntime, type Daemon } from './daemon.ts';
-import { apiGet, apiPost, endpointControl, findRunningEndpoint } from './endpoint-client.ts';
+import { apiGet, apiGetHeld, apiPost, endpointControl, findRunningEndpoint } from './endpoint-client.ts';
 import { startEngine } from './engine.ts';
 import type { ForwardTarget } from './forward/forwarder.ts';
 import { rotateToken, loadToken } from './local-api/token.ts';
@@ -77,6 +78,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await token(options, dataDir);
       case 'repair':
         return repair(dataDir);
+      case 'mcp':
+        return await mcp(options, dataDir);
+      case 'wait':
+        return await wait(options, dataDir);
     }
   } catch (error) {
     process.stderr.write(`mailbridge: ${oneLine(error, dataDir)}\n`);
@@ -451,4 +456,60 @@ function tokenLine(token: AgentTokenInfo): string {
     `created ${token.createdAt}`,
     token.lastUsedAt === null ? 'never used' : `last used ${token.lastUsedAt}`,
   ].join(' · ');
+}
+
+// ---- Agents: the MCP server over stdio, and waiting for mail ----------------------------------------------------
+
+/** Exit status of `wait` when no matching mail came in time, as timeout(1) has it. */
+const EXIT_TIMED_OUT = 124;
+/** Exit status when no engine runs, as `status` has it. */
+const EXIT_NOT_RUNNING = 3;
+
+async function mcp(options: CliOptions, dataDir: string): Promise<number> {
+  // Loaded here: the SDK is for this command alone.
+  const { serveStdio } = await import('./mcp/stdio-bridge.ts');
+  await serveStdio({
+    dataDir,
+    tokenFile: options.tokenFile === null ? null : path.resolve(options.tokenFile),
+    version: VERSION,
+    input: process.stdin,
+    output: process.stdout,
+    log: (line) => process.stderr.write(`mailbridge mcp: ${line}\n`),
+  });
+  return 0;
+}
+
+async function wait(options: CliOptions, dataDir: string): Promise<number> {
+  const endpoint = findRunningEndpoint(dataDir);
+  if (!endpoint) {
+    process.stderr.write(`mailbridge: Mailbridge is not running (data dir ${dataDir}). Start it with \`mailbridge run\`.\n`);
+    return EXIT_NOT_RUNNING;
+  }
+  const query = new URLSearchParams({ timeout_seconds: String(options.timeout) });
+  if (options.from !== null) query.set('from', options.from);
+  if (options.subject !== null) query.set('subject', options.subject);
+  if (options.inboxIds[0] !== undefined) query.set('inbox_id', options.inboxIds[0]);
+  if (options.code) query.set('code', 'true');
+  const answer = await apiGetHeld<MailWaitResult | CodeWaitResult>(endpoint, `/v1/wait?${query}`);
+  if (options.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (answer.status === 'timeout') {
+    process.stderr.write(`mailbridge: ${answer.message}\n`);
+    return EXIT_TIMED_OUT;
+  }
+  if (options.json) return 0;
+  if ('code' in answer) process.stdout.write(`${answer.code ?? answer.link}\n`);
+  else if (answer.mail !== undefined) process.stdout.write(mailLines(answer.mail));
+  return 0;
+}
+
+function mailLines(mail: NonNullable<MailWaitResult['mail']>): string {
+  const head = [
+    `From:    ${mail.from ?? '-'}`,
+    `To:      ${mail.to ?? '-'}`,
+    `Subject: ${mail.subject ?? '-'}`,
+    `Date:    ${mail.received_at}`,
+    `Seq:     ${mail.seq} (inbox ${mail.inbox_id ?? '-'}, account ${mail.account})`,
+  ];
+  for (const attachment of mail.attachments) head.push(`Attached: ${attachment.filename} (${attachment.content_type}, ${attachment.size_bytes} bytes)`);
+  return `${head.join('\n')}\n\n${mail.body_text ?? ''}\n`;
 }

@@ -1,5 +1,6 @@
 // How the CLI (and any local tool) finds and talks to a running daemon: endpoint.json, then the token file.
 import fs from 'node:fs';
+import http from 'node:http';
 import {
   CONTROL_ROUTES,
   controlClient,
@@ -65,6 +66,30 @@ export function endpointControl(endpoint: RunningEndpoint): ControlApi {
       throw isApiErrorCode(error?.code) ? new CodedError(error.code, message) : new Error(message);
     }
     return route.read(body, response.status);
+  });
+}
+
+/**
+ * A GET that may take as long as the answer takes (`/v1/wait` holds for up to 10 minutes): node:http has no
+ * response deadline, where fetch gives up on headers after 5 minutes.
+ */
+export function apiGetHeld<T>(endpoint: RunningEndpoint, path: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const request = http.get(new URL(path, endpoint.info.url), { headers: { authorization: `Bearer ${endpoint.token}` } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T & { error?: { message: string } };
+          if ((response.statusCode ?? 500) >= 400) reject(new Error(body.error?.message ?? `HTTP ${response.statusCode}`));
+          else resolve(body);
+        } catch {
+          reject(new Error(`HTTP ${response.statusCode}: the answer is not JSON`));
+        }
+      });
+    });
+    request.on('error', reject);
   });
 }
 

@@ -4,6 +4,8 @@ import type { ConsumerStatus, DaemonStatus, DeadLetter, DeadLetterStatus, Endpoi
 
 export const DEFAULT_PORT = 4319;
 export const API_PREFIX = '/v1';
+/** The MCP server (Streamable HTTP): outside /v1, behind the same token. */
+export const MCP_PATH = '/mcp';
 
 /** Page sizes, one rule for every way in (HTTP, IPC, the command line): a default, a maximum, and a 400 above it. */
 export const HISTORY_LIMIT = { default: 50, max: 500 } as const;

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiErrorCode } from '../../shared/local-api.ts';
-import { API_PREFIX } from '../../shared/local-api.ts';
+import { API_PREFIX, MCP_PATH } from '../../shared/local-api.ts';
 import { OWNER, type Principal } from '../../shared/principal.ts';
 
 /** TCP needs the token; the Unix socket sits in a 0700 directory and does not; a Windows pipe is open to all local users, so it does. */
@@ -65,9 +65,9 @@ export function acceptsQueryToken(method: string, pathname: string, upgrade: boo
   return upgrade || (method === 'GET' && pathname === STREAM_PATH);
 }
 
-/** The API needs the token; the dashboard's static files do not (the page reads its token from the URL fragment). */
+/** The API and the MCP server need the token; the dashboard's static files do not (the page reads its token from the URL fragment). */
 export function needsToken(pathname: string): boolean {
-  return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
+  return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`) || pathname === MCP_PATH;
 }
 
 export interface Credentials {

@@ -39,8 +39,8 @@ export type RouteHandler = (request: RouteRequest) => void | Promise<void>;
 export interface LocalRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /**
-   * Under `/v1/`, so it is behind the token; `:name` marks a parameter segment: `/v1/deliveries/:id/retry`. A last
-   * segment `:name*` takes the rest of the path, one segment or more, as sent (still percent-encoded).
+   * Under `/v1/` (or `/mcp`), so it is behind the token; `:name` marks a parameter segment: `/v1/deliveries/:id/retry`.
+   * A last segment `:name*` takes the rest of the path, one segment or more, as sent (still percent-encoded).
    */
   path: string;
   /** What the principal needs: the owner, or a scope. The pipeline refuses the rest with 403 before `handle`. */

@@ -23,8 +23,11 @@ import { consumersRoutes } from './routes/consumers.ts';
 import { controlRoutes } from './routes/control.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { proxyRoutes } from './routes/proxy.ts';
+import { mcpRoutes, type McpRoutes } from './routes/mcp.ts';
 import { streamRoute } from './routes/stream.ts';
 import { tokenRoute } from './routes/token.ts';
+import { waitRoute } from './routes/wait.ts';
+import { MailWaiter } from '../wait/waiter.ts';
 import { SseStreams } from './sse.ts';
 import { loadToken, rotateToken, tokenFile } from './token.ts';
 
@@ -68,6 +71,9 @@ export interface RouteParts {
   polls: LongPolls;
   streams: SseStreams;
   rotateToken(): TokenRotateResponse;
+  // Waiting for mail: the one waiter, and the MCP server whose tools use it.
+  waiter: MailWaiter;
+  mcp: McpRoutes;
 }
 
 /**
@@ -82,6 +88,8 @@ export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRo
     ...controlRoutes(ctx.control),
     tokenRoute(parts.rotateToken),
     ...proxyRoutes(ctx.proxy),
+    waitRoute(ctx, parts.waiter),
+    ...parts.mcp.routes,
   ];
 }
 
@@ -107,9 +115,13 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
   let port = 0;
   const polls = new LongPolls(ctx.hub);
   const streams = new SseStreams(ctx.hub, ctx.events);
+  const waiter = new MailWaiter({ events: ctx.events, hub: ctx.hub, consumers: ctx.consumers });
+  const mcp = mcpRoutes(ctx, waiter);
   const routes = localApiRoutes(ctx, {
     polls,
     streams,
+    waiter,
+    mcp,
     // Rotating through the running endpoint swaps the token it checks at once.
     rotateToken: () => {
       token = rotateToken(ctx.dataDir);
@@ -134,6 +146,9 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
     stopRevocations();
     polls.close();
     streams.close();
+    // Waits end first, so their callers are answered before the MCP sessions close.
+    waiter.close();
+    await mcp.close();
     await closeServers(servers, connections);
   };
 

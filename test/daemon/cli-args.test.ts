@@ -86,3 +86,26 @@ describe('publishing to NATS on the command line', () => {
     expect(() => parseCli(['status', '--publish-nats', 'nats://h:4222'])).toThrow("'status' does not take --publish-nats");
   });
 });
+
+describe('the agents\' commands', () => {
+  it('mcp takes a data dir and a token file', () => {
+    expect(parseCli(['mcp', '--data-dir', '/d', '--token-file', '/t'])).toMatchObject({ command: 'mcp', dataDir: '/d', tokenFile: '/t' });
+    expect(() => parseCli(['mcp', '--from', 'x'])).toThrow("'mcp' does not take --from");
+  });
+
+  it('wait takes the filters, --code, a timeout up to 600 s (60 by default) and one inbox', () => {
+    expect(parseCli(['wait', '--from', 'github.com', '--subject', 'code', '--inbox', 'inb_a', '--code', '--json'])).toMatchObject({
+      command: 'wait',
+      from: 'github.com',
+      subject: 'code',
+      inboxIds: ['inb_a'],
+      code: true,
+      json: true,
+      timeout: 60,
+    });
+    expect(parseCli(['wait', '--timeout', '600']).timeout).toBe(600);
+    expect(() => parseCli(['wait', '--timeout', '601'])).toThrow('--timeout must be between 0 and 600');
+    expect(() => parseCli(['wait', '--inbox', 'a', '--inbox', 'b'])).toThrow("'wait' takes one --inbox");
+    expect(() => parseCli(['run', '--code'])).toThrow("'run' does not take --code");
+  });
+});

@@ -226,6 +226,27 @@ describe('docs/openapi.json', () => {
       }
       return;
     }
+    // Waiting for mail: a wait that may not wait answers at once; the MCP endpoint is asked as MCP clients ask it.
+    if (path === '/v1/wait') {
+      const res = await get('/v1/wait?timeout_seconds=0');
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      expectDocumented(method, path, res.status, text);
+      return;
+    }
+    if (path === '/mcp' && method === 'POST') {
+      const res = await get(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        body: JSON.stringify(op.requestBody?.content['application/json']?.example),
+      });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      expect(res.headers.get('mcp-session-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(op.responses['200']?.content?.[res.headers.get('content-type')?.split(';')[0] ?? '']).toBeDefined();
+      expect(text).toMatch(/"serverInfo":\{"name":"mailbridge"/);
+      return;
+    }
 
     const tokenBefore = token();
     const example = op.requestBody?.content['application/json']?.example;

@@ -1,0 +1,29 @@
+// `GET`, `POST` and `DELETE /mcp`: the MCP server over Streamable HTTP, behind the same Host, Origin and token
+// checks as every route. The SDK and the server are loaded on the first request (daemon/mcp/http-endpoint.ts),
+// so an engine nobody asks over MCP does not pay for them.
+import { MCP_PATH } from '../../../shared/local-api.ts';
+import type { McpHttpEndpoint } from '../../mcp/http-endpoint.ts';
+import type { MailWaiter } from '../../wait/waiter.ts';
+import type { LocalApiContext, LocalRoute, RouteRequest } from '../context.ts';
+
+export interface McpRoutes {
+  routes: LocalRoute[];
+  /** Ends every MCP session, if any was ever opened. */
+  close(): Promise<void>;
+}
+
+export function mcpRoutes(ctx: Pick<LocalApiContext, 'version' | 'events' | 'hub'>, waiter: MailWaiter): McpRoutes {
+  let loading: Promise<McpHttpEndpoint> | null = null;
+  const endpoint = () =>
+    (loading ??= import('../../mcp/http-endpoint.ts').then(
+      ({ McpHttpEndpoint }) => new McpHttpEndpoint({ version: ctx.version, events: ctx.events, hub: ctx.hub, waiter }),
+    ));
+  const handle = async (request: RouteRequest): Promise<void> => (await endpoint()).handle(request);
+  return {
+    // Every tool reads mail; a tool that does more checks its own scope.
+    routes: (['POST', 'GET', 'DELETE'] as const).map((method) => ({ method, path: MCP_PATH, access: 'read', handle })),
+    close: async () => {
+      if (loading !== null) await (await loading).close();
+    },
+  };
+}
