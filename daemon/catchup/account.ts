@@ -1,0 +1,169 @@
+// One account's catch-up: its scheduler, its runs against the provider's REST API, the possible gap it is there
+// to close, and the status the window and `mailbridge status` show. Commits go through the engine's one commit
+// path with no cursor, so the replay cursor is left alone.
+import type { MailEvent } from '../../shared/event.ts';
+import { MESSAGE_RECEIVED } from '../../shared/event.ts';
+import type { CatchUpStatus, PossibleGap } from '../../shared/status.ts';
+import type { Timers } from '../clock.ts';
+import { errorMessage, type Logger } from '../log.ts';
+import type { ProviderAdapter } from '../providers/adapter.ts';
+import type { RestTarget } from '../providers/rest.ts';
+import type { SlidingWindow } from '../rate-limit.ts';
+import type { CommitResult } from '../store/events.ts';
+import type { CatchUpReason } from '../upstream/connection.ts';
+import { pacedGet, requestWindow } from './paced-get.ts';
+import { windowStart, type AccountStart, type CatchUpPolicy } from './policy.ts';
+import { runCatchUp, type RunReport } from './run.ts';
+import { CatchUpScheduler, type RunVerdict } from './scheduler.ts';
+import type { CatchUpStateStore } from './state-store.ts';
+
+/** Why a catch-up is asked for: the connection's reasons, or the machine waking. */
+export type CatchUpTrigger = CatchUpReason | 'wake';
+
+export interface AccountCatchUpOptions {
+  account: string;
+  adapter: ProviderAdapter;
+  /** Empty: every inbox the key can list. */
+  inboxIds: readonly string[];
+  /** Empty: every type. */
+  eventTypes: readonly string[];
+  /** The account's REST base and key now; null without a key. */
+  rest(): RestTarget | null;
+  /** Whether the account already holds this mail (event id or message key). */
+  holds(event: MailEvent): boolean;
+  /** The engine's one commit path, without a cursor. */
+  commit(events: readonly MailEvent[]): CommitResult;
+  /** A catch-up that started at `startedAt` completed: the connection may close its own possible gap. */
+  covered(startedAt: number): void;
+  state: CatchUpStateStore;
+  start: AccountStart;
+  policy: CatchUpPolicy;
+  timers: Timers;
+  random: () => number;
+  log: Logger;
+  onChange(): void;
+}
+
+export class AccountCatchUp {
+  readonly #o: AccountCatchUpOptions;
+  readonly #scheduler: CatchUpScheduler;
+  readonly #window: SlidingWindow;
+  readonly #abort = new AbortController();
+  readonly #enabled: boolean;
+  #gap: PossibleGap | null = null;
+  #lastRunAt: number | null = null;
+  #lastRecovered = 0;
+  #recovered = 0;
+  #skipped = 0;
+  #lastError: string | null = null;
+
+  constructor(options: AccountCatchUpOptions) {
+    this.#o = options;
+    this.#window = requestWindow(options.adapter.catchUp.requestsPerMinute);
+    this.#enabled = options.eventTypes.length === 0 || options.eventTypes.includes(MESSAGE_RECEIVED);
+    this.#scheduler = new CatchUpScheduler(options.policy, options.timers, options.random, (startedAt) => this.#run(startedAt), options.onChange);
+  }
+
+  start(): void {
+    if (this.#enabled) this.#scheduler.start();
+  }
+
+  stop(): void {
+    this.#scheduler.stop();
+    this.#abort.abort();
+  }
+
+  /** Something suggests mail was missed: a reason from the connection opens a possible gap until a catch-up
+   * that starts after it completes. */
+  trigger(reason: CatchUpTrigger): void {
+    if (!this.#enabled) return;
+    if (reason !== 'wake' && this.#gap === null) {
+      this.#gap = { at: new Date(this.#o.timers.now()).toISOString(), reason: this.#gapReason(reason) };
+      this.#o.onChange();
+    }
+    this.#scheduler.request();
+  }
+
+  keyChanged(): void {
+    this.#scheduler.keyChanged();
+  }
+
+  status(): CatchUpStatus {
+    const { state, nextRunAt } = this.#scheduler.view();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      state: !this.#enabled ? 'off' : state === 'stopped' ? 'idle' : state,
+      lastRunAt: iso(this.#lastRunAt),
+      lastRecovered: this.#lastRecovered,
+      recovered: this.#recovered,
+      gap: this.#gap,
+      lastError: this.#lastError,
+      nextRunAt: iso(nextRunAt),
+      skipped: this.#skipped,
+    };
+  }
+
+  async #run(startedAt: number): Promise<RunVerdict> {
+    const { account, adapter, state, policy, log } = this.#o;
+    const target = this.#o.rest();
+    if (target === null) {
+      this.#lastError = 'no API key: run `mailbridge login` or set MAILBRIDGE_API_KEY';
+      return { kind: 'needs_key' };
+    }
+    let report: RunReport;
+    try {
+      report = await runCatchUp({
+        api: adapter.catchUp,
+        get: pacedGet({
+          target,
+          window: this.#window,
+          timers: this.#o.timers,
+          signal: this.#abort.signal,
+          maxRateLimitWaitMs: policy.maxRateLimitWaitMs,
+        }),
+        inboxIds: this.#o.inboxIds,
+        windowStart: (inboxId) => windowStart(state.watermark(account, inboxId), this.#o.start, policy),
+        holds: (event) => this.#o.holds(event),
+        // Nothing is written once the account is gone (or the engine stops and closes the store).
+        commit: (events) => (this.#abort.signal.aborted ? 0 : this.#o.commit(events).stored.length),
+        listed: (inboxId, at) => state.raiseWatermark(account, inboxId, at),
+        commitEvery: policy.commitEvery,
+      });
+    } catch (error) {
+      // The store refused the commit (a full disk): the mail is listed again next time.
+      this.#lastError = `store failed: ${errorMessage(error)}`;
+      log.error(`[${account}] catch-up could not store what it fetched: ${errorMessage(error)}`);
+      return { kind: 'failed', minDelayMs: 0 };
+    }
+    if (this.#abort.signal.aborted) return { kind: 'done' };
+    this.#recovered += report.recovered;
+    this.#skipped += report.skipped;
+    if (report.skipped > 0) log.warn(`[${account}] catch-up left out ${report.skipped} listed message(s) that did not map onto the event shape`);
+    if (report.failure !== null) {
+      this.#lastError = report.failure.message;
+      log.warn(`[${account}] catch-up incomplete (${report.failure.kind}), ${report.recovered} recovered: ${report.failure.message}`);
+      if (report.failure.kind === 'needs_key') return { kind: 'needs_key' };
+      return { kind: 'failed', minDelayMs: report.failure.retryAfterMs ?? 0 };
+    }
+    this.#lastRunAt = this.#o.timers.now();
+    this.#lastRecovered = report.recovered;
+    this.#lastError = null;
+    if (this.#gap !== null && Date.parse(this.#gap.at) <= startedAt) this.#gap = null;
+    this.#o.covered(startedAt);
+    if (report.recovered > 0) log.info(`[${account}] catch-up recovered ${report.recovered} mail(s) the socket had not delivered`);
+    return { kind: 'done' };
+  }
+
+  #gapReason(reason: CatchUpReason): string {
+    switch (reason) {
+      case 'no_replay':
+        return `${this.#o.adapter.name} cannot replay what arrived while the socket was down`;
+      case 'no_cursor':
+        return 'no replay cursor yet';
+      case 'cursor_unknown':
+        return 'the provider no longer knows the replay cursor';
+      case 'replay_gap':
+        return 'a replay ended with a possible gap still open';
+    }
+  }
+}
