@@ -201,6 +201,11 @@ export class DemoProvider {
     return Array.from({ length: count }, () => this.emit());
   }
 
+  /** Mail emitted while push was off that `pushLate` has not pushed yet. */
+  get heldBack(): number {
+    return this.#withheld.length;
+  }
+
   /** Pushes (and logs for replay) up to `count` of the mails emitted while push was off, oldest first, as a
    * provider's late delivery would: by then a catch-up may hold them already. */
   pushLate(count: number = this.#withheld.length): MailEvent[] {
