@@ -153,15 +153,7 @@ export class Daemon {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
       this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs, apiKey: demoKey });
-      accounts.unshift({
-        name: DEMO_ACCOUNT,
-        provider: 'openmail',
-        url: this.#demo.url,
-        apiUrl: this.#demo.restUrl,
-        inboxIds: [],
-        eventTypes: [],
-        apiKey: demoKey,
-      });
+      accounts.unshift({ name: DEMO_ACCOUNT, provider: 'openmail', url: this.#demo.url, apiUrl: this.#demo.restUrl, inboxIds: [], eventTypes: [], apiKey: demoKey });
       log.info(`demo provider on ${this.#demo.url}: sample mail every ${Math.round((this.#o.demo.intervalMs ?? 0) / 1000)} s`);
     }
 

@@ -123,13 +123,16 @@ export class AccountCatchUp {
         }),
         inboxIds: this.#o.inboxIds,
         windowStart: (inboxId) => windowStart(state.watermark(account, inboxId), this.#o.start, policy),
-        holds: (event) => this.#o.holds(event),
-        // Nothing is written once the account is gone (or the engine stops and closes the store).
+        // Once the account is gone (or the engine stops and closes the store), nothing is read or written.
+        holds: (event) => this.#abort.signal.aborted || this.#o.holds(event),
         commit: (events) => (this.#abort.signal.aborted ? 0 : this.#o.commit(events).stored.length),
-        listed: (inboxId, at) => state.raiseWatermark(account, inboxId, at),
+        listed: (inboxId, at) => {
+          if (!this.#abort.signal.aborted) state.raiseWatermark(account, inboxId, at);
+        },
         commitEvery: policy.commitEvery,
       });
     } catch (error) {
+      if (this.#abort.signal.aborted) return { kind: 'done' };
       // The store refused the commit (a full disk): the mail is listed again next time.
       this.#lastError = `store failed: ${errorMessage(error)}`;
       log.error(`[${account}] catch-up could not store what it fetched: ${errorMessage(error)}`);
