@@ -14,7 +14,7 @@ import type { CatchUpReason } from '../upstream/connection.ts';
 import { pacedGet, requestWindow } from './paced-get.ts';
 import { windowStart, type AccountStart, type CatchUpPolicy } from './policy.ts';
 import { runCatchUp, type RunReport } from './run.ts';
-import { CatchUpScheduler, type RunVerdict } from './scheduler.ts';
+import { CatchUpScheduler, type RunCause, type RunVerdict } from './scheduler.ts';
 import type { CatchUpStateStore } from './state-store.ts';
 
 /** Why a catch-up is asked for: the connection's reasons, or the machine waking. */
@@ -56,12 +56,14 @@ export class AccountCatchUp {
   #recovered = 0;
   #skipped = 0;
   #lastError: string | null = null;
+  /** Recent mail the last run left to the socket, and when that run started. */
+  #deferred: { events: MailEvent[]; startedAt: number } | null = null;
 
   constructor(options: AccountCatchUpOptions) {
     this.#o = options;
     this.#window = requestWindow(options.adapter.catchUp.requestsPerMinute);
     this.#enabled = options.eventTypes.length === 0 || options.eventTypes.includes(MESSAGE_RECEIVED);
-    this.#scheduler = new CatchUpScheduler(options.policy, options.timers, options.random, (startedAt) => this.#run(startedAt), options.onChange);
+    this.#scheduler = new CatchUpScheduler(options.policy, options.timers, options.random, (startedAt, cause) => this.#run(startedAt, cause), options.onChange);
   }
 
   start(): void {
@@ -103,8 +105,15 @@ export class AccountCatchUp {
     };
   }
 
-  async #run(startedAt: number): Promise<RunVerdict> {
+  async #run(startedAt: number, cause: RunCause): Promise<RunVerdict> {
     const { account, adapter, state, policy, log } = this.#o;
+    if (this.#abort.signal.aborted) return { kind: 'done' };
+    // Asked back for mail the last run left to the socket: if the socket brought all of it, that run is complete.
+    const deferred = this.#deferred;
+    this.#deferred = null;
+    if (cause === 'again' && deferred !== null && deferred.events.every((event) => this.#o.holds(event))) {
+      return this.#completed(deferred.startedAt);
+    }
     const target = this.#o.rest();
     if (target === null) {
       this.#lastError = 'no API key: run `mailbridge login` or set MAILBRIDGE_API_KEY';
@@ -123,6 +132,7 @@ export class AccountCatchUp {
         }),
         inboxIds: this.#o.inboxIds,
         windowStart: (inboxId) => windowStart(state.watermark(account, inboxId), this.#o.start, policy),
+        until: startedAt - policy.settleMs,
         // Once the account is gone (or the engine stops and closes the store), nothing is read or written.
         holds: (event) => this.#abort.signal.aborted || this.#o.holds(event),
         commit: (events) => (this.#abort.signal.aborted ? 0 : this.#o.commit(events).stored.length),
@@ -148,12 +158,21 @@ export class AccountCatchUp {
       if (report.failure.kind === 'needs_key') return { kind: 'needs_key' };
       return { kind: 'failed', minDelayMs: report.failure.retryAfterMs ?? 0 };
     }
-    this.#lastRunAt = this.#o.timers.now();
     this.#lastRecovered = report.recovered;
     this.#lastError = null;
+    if (report.recovered > 0) log.info(`[${account}] catch-up recovered ${report.recovered} mail(s) the socket had not delivered`);
+    if (report.deferred.length === 0) return this.#completed(startedAt);
+    // Complete but for the newest mail, which the socket is most likely pushing: look again once it had time to.
+    this.#deferred = { events: report.deferred, startedAt };
+    this.#lastRunAt = this.#o.timers.now();
+    return { kind: 'done', againInMs: policy.settleMs };
+  }
+
+  /** Everything up to a run that started at `startedAt` is held: a gap noted before then is closed. */
+  #completed(startedAt: number): RunVerdict {
+    this.#lastRunAt = this.#o.timers.now();
     if (this.#gap !== null && Date.parse(this.#gap.at) <= startedAt) this.#gap = null;
     this.#o.covered(startedAt);
-    if (report.recovered > 0) log.info(`[${account}] catch-up recovered ${report.recovered} mail(s) the socket had not delivered`);
     return { kind: 'done' };
   }
 

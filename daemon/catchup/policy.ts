@@ -10,6 +10,9 @@ export interface CatchUpPolicy {
   /** A brand-new account looks back only to when it was added, less this allowance for the provider's clock
    * being behind ours. */
   clockSkewMs: number;
+  /** Mail received this recently is left to the socket, which is most likely pushing it (with the provider's own
+   * event id); a run that left any out runs once more this much later, and takes it then. */
+  settleMs: number;
   /** Retries after a failed catch-up (the attempt count resets after one that completes). */
   backoff: BackoffPolicy;
   /** Mail a run fetches before it commits what it has (oldest first) and goes on: bounded memory. */
@@ -22,6 +25,7 @@ export const DEFAULT_CATCH_UP: CatchUpPolicy = {
   intervalMs: 10 * 60_000,
   overlapMs: 5 * 60_000,
   clockSkewMs: 60_000,
+  settleMs: 2_000,
   backoff: { baseMs: 5_000, capMs: 5 * 60_000, stableMs: 0 },
   commitEvery: 500,
   maxRateLimitWaitMs: 60_000,

@@ -1,7 +1,8 @@
 // One catch-up run over an account's inboxes: each inbox's inbound mail, newest first, page by page, until a page
 // reaches mail older than the inbox's window start; what the account does not already hold is fetched whole
-// where the listing has no bodies, then committed oldest first. The provider, the store and the clock come in as
-// functions, so the paging rules are tested without a network.
+// where the listing has no bodies, then committed oldest first. Mail newer than `until` that is not held yet is
+// left to the socket, which is most likely pushing it that moment, and counted as deferred. The provider, the
+// store and the clock come in as functions, so the paging rules are tested without a network.
 import type { MailEvent } from '../../shared/event.ts';
 import type { CaughtItem, ProviderCatchUp, RestGet } from '../providers/catch-up.ts';
 import type { RestFailure } from '../providers/rest-result.ts';
@@ -13,11 +14,13 @@ export interface RunContext {
   inboxIds: readonly string[];
   /** Epoch ms (the provider's clock) before which an inbox's mail is not wanted. */
   windowStart(inboxId: string): number;
+  /** Epoch ms after which mail not held yet is left for now (deferred). */
+  until: number;
   /** Whether the account already holds this mail (its event id or its message key). */
   holds(event: MailEvent): boolean;
   /** Commits through the one commit path; answers how many were new. */
   commit(events: readonly MailEvent[]): number;
-  /** An inbox was listed back to its window start: `at` is the newest mail seen in it. */
+  /** An inbox was listed back to its window start: `at` is the newest mail seen in it up to `until`. */
   listed(inboxId: string, at: number): void;
   /** Mail fetched before a commit, at most. */
   commitEvery: number;
@@ -28,6 +31,8 @@ export interface RunReport {
   recovered: number;
   /** Listed items that did not map onto the event shape. */
   skipped: number;
+  /** Mail newer than `until` that the account did not hold yet: left to the socket for now. */
+  deferred: MailEvent[];
   /** The first failure; null when every inbox was listed back to its window start. */
   failure: RestFailure | null;
 }
@@ -44,7 +49,7 @@ export function readPage(items: readonly CaughtItem[], since: number, next: stri
 }
 
 export async function runCatchUp(context: RunContext): Promise<RunReport> {
-  const report: RunReport = { recovered: 0, skipped: 0, failure: null };
+  const report: RunReport = { recovered: 0, skipped: 0, deferred: [], failure: null };
   const inboxes = context.inboxIds.length > 0 ? { ok: true as const, ids: context.inboxIds } : await listInboxes(context, report);
   if (!inboxes.ok) return report;
   for (const inboxId of inboxes.ids) {
@@ -102,8 +107,15 @@ async function catchUpInbox(context: RunContext, inboxId: string, report: RunRep
     report.skipped += page.value.skipped;
     const { fresh, done } = readPage(page.value.items, since, page.value.next);
     for (const item of fresh) {
+      if (context.holds(item.event)) {
+        if (item.at <= context.until) newest = Math.max(newest ?? item.at, item.at);
+        continue;
+      }
+      if (item.at > context.until) {
+        report.deferred.push(item.event);
+        continue;
+      }
       newest = Math.max(newest ?? item.at, item.at);
-      if (context.holds(item.event)) continue;
       let event = item.event;
       if (!item.whole) {
         const whole = await context.api.fetchWhole(context.get, inboxId, item);

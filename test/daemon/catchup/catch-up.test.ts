@@ -215,6 +215,27 @@ describe('catch-up with an OpenMail upstream', () => {
   });
 });
 
+describe('what catch-up leaves to the socket', () => {
+  it('mail that arrives while catch-up runs is left to the push, which brings it with its own event id', async () => {
+    const demo = await provider('openmail');
+    // A catch-up every quarter second, while mail arrives and is pushed.
+    const { daemon } = await engine(demo, { catchUp: { intervalMs: 250 } });
+    await live(daemon);
+    // Pushes held back up to 200 ms: a catch-up lists them before they arrive.
+    demo.setOutOfOrder(true);
+    const sent: MailEvent[] = [];
+    for (let i = 0; i < 8; i++) {
+      sent.push(demo.emit());
+      await sleep(60);
+    }
+    const last = Date.now();
+    await waitFor(() => daemon.events.count() === 8, 5_000, 'the pushed mail');
+    await caughtUpSince(daemon, last + 2_500);
+    expect(daemon.events.after(0, 10).map((event) => event.event_id).sort()).toEqual(sent.map((event) => event.event_id).sort());
+    expect(account(daemon).catchUp?.recovered).toBe(0);
+  });
+});
+
 describe('what catch-up covers', () => {
   it('on a brand-new account, only the time since it was added; never the mailbox before', async () => {
     const demo = await provider('myagentmail');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CatchUpScheduler, type RunVerdict } from '../../../daemon/catchup/scheduler.ts';
+import { CatchUpScheduler, type RunCause, type RunVerdict } from '../../../daemon/catchup/scheduler.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 
 const POLICY = { intervalMs: 600_000, backoff: { baseMs: 5_000, capMs: 300_000, stableMs: 0 } };
@@ -7,13 +7,13 @@ const POLICY = { intervalMs: 600_000, backoff: { baseMs: 5_000, capMs: 300_000, 
 /** A scheduler whose runs the test finishes by hand, in order. */
 function setup() {
   const clock = new ManualClock();
-  const runs: { startedAt: number; finish: (verdict: RunVerdict) => void }[] = [];
+  const runs: { startedAt: number; cause: RunCause; finish: (verdict: RunVerdict) => void }[] = [];
   let changes = 0;
   const scheduler = new CatchUpScheduler(
     POLICY,
     clock,
     () => 1,
-    (startedAt) => new Promise((resolve) => runs.push({ startedAt, finish: resolve })),
+    (startedAt, cause) => new Promise((resolve) => runs.push({ startedAt, cause, finish: resolve })),
     () => changes++,
   );
   // A finished run settles on the next turn of the event loop.
@@ -38,7 +38,19 @@ describe('CatchUpScheduler', () => {
     clock.advance(POLICY.intervalMs - 1);
     expect(runs).toHaveLength(1);
     clock.advance(1);
-    expect(runs).toHaveLength(2);
+    expect(runs.map((run) => run.cause)).toEqual(['asked', 'interval']);
+  });
+
+  it('runs once more soon when a run asks for it, never later than the interval', async () => {
+    const { clock, runs, scheduler, finish } = setup();
+    scheduler.start();
+    scheduler.request();
+    await finish({ kind: 'done', againInMs: 2_000 });
+    expect(scheduler.view()).toEqual({ state: 'idle', nextRunAt: clock.now() + 2_000 });
+    clock.advance(2_000);
+    expect(runs.map((run) => run.cause)).toEqual(['asked', 'again']);
+    await finish({ kind: 'done', againInMs: POLICY.intervalMs * 2 });
+    expect(scheduler.view().nextRunAt).toBe(clock.now() + POLICY.intervalMs);
   });
 
   it('runs once more right after a run that was asked for again while it ran, never two at a time', async () => {
@@ -65,7 +77,7 @@ describe('CatchUpScheduler', () => {
     scheduler.request();
     expect(runs).toHaveLength(1);
     clock.advance(5_000);
-    expect(runs).toHaveLength(2);
+    expect(runs.map((run) => run.cause)).toEqual(['asked', 'retry']);
     await finish({ kind: 'failed', minDelayMs: 0 });
     expect(scheduler.view().nextRunAt).toBe(clock.now() + 10_000);
     clock.advance(10_000);
