@@ -88,7 +88,7 @@ describe('a full disk', () => {
   const title = 'keeps the engine running and saying why, and heals by itself once space is back';
   it.skipIf(!isRoot)(isRoot ? title : `${title} (skipped: mounting a tmpfs needs root on Linux)`, { timeout: 60_000 }, async () => {
     demo = await DemoProvider.start({ apiKey: KEY });
-    engine = spawn(process.execPath, [BIN, 'run', '--url', demo.url, '--port', '0', '--no-socket', '--data-dir', dataDir], {
+    engine = spawn(process.execPath, [BIN, 'run', '--url', demo.url, '--api-url', demo.restUrl, '--port', '0', '--no-socket', '--data-dir', dataDir], {
       env: { ...process.env, MAILBRIDGE_API_KEY: KEY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
