@@ -4,8 +4,7 @@
 import type { MailboxMessage } from '../../daemon/demo/mailbox.ts';
 import type { DemoProvider } from '../../daemon/demo/server.ts';
 import { getAdapter } from '../../daemon/providers/index.ts';
-import type { MailEvent } from '../../shared/event.ts';
-import { MESSAGE_RECEIVED } from '../../shared/event.ts';
+import { MESSAGE_RECEIVED, type MailEvent } from '../../shared/event.ts';
 import type { ProviderName } from '../../shared/status.ts';
 
 export type MailIdentity = (event: MailEvent) => string;

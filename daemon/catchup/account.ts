@@ -1,8 +1,7 @@
 // One account's catch-up: its scheduler, its runs against the provider's REST API, the possible gap it is there
 // to close, and the status the window and `mailbridge status` show. Commits go through the engine's one commit
 // path with no cursor, so the replay cursor is left alone.
-import type { MailEvent } from '../../shared/event.ts';
-import { MESSAGE_RECEIVED } from '../../shared/event.ts';
+import { MESSAGE_RECEIVED, type MailEvent } from '../../shared/event.ts';
 import type { CatchUpStatus, PossibleGap } from '../../shared/status.ts';
 import type { Timers } from '../clock.ts';
 import { errorMessage, type Logger } from '../log.ts';

@@ -1,8 +1,7 @@
 // Catch-up for every account: the one object the engine builds. It listens to each account's connection for
 // the moments replay cannot cover, to the machine waking, and to its own interval; remembers across restarts
 // where each account's window starts; and reports per account what it recovered and whether a gap is open.
-import type { MailEvent } from '../../shared/event.ts';
-import { MESSAGE_RECEIVED } from '../../shared/event.ts';
+import { MESSAGE_RECEIVED, type MailEvent } from '../../shared/event.ts';
 import type { CatchUpStatus } from '../../shared/status.ts';
 import { systemTimers, type Timers } from '../clock.ts';
 import type { Logger } from '../log.ts';

@@ -28,6 +28,8 @@ export interface RestCallOptions {
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 /** Provider error text kept: enough for the status line, bounded because it is untrusted. */
 const MAX_DETAIL = 200;
+/** An error answer larger than this is classified by its status alone. */
+const MAX_ERROR_BODY = 64 * 1024;
 
 /** GET `path` (with its version prefix, segments already encoded) under the account's REST base, as JSON. */
 export async function restGetJson(target: RestTarget, path: string, options: RestCallOptions = {}): Promise<RestResult<unknown>> {
@@ -52,11 +54,15 @@ export async function restGetJson(target: RestTarget, path: string, options: Res
       redirect: 'manual',
       signal: controller.signal,
     });
+    if (response.status < 200 || response.status > 299) {
+      // What an error answer says is read only so far: its status is what counts.
+      const text = await readBody(response, MAX_ERROR_BODY);
+      return failed(what, response, text === null ? '' : withoutKey(providerDetail(text), target));
+    }
     const body = await readBody(response, limits.maxBytes);
     if (body === null) {
       return fail('too_large', response.status, `${what}: the answer is larger than ${limits.maxBytes} bytes`);
     }
-    if (response.status < 200 || response.status > 299) return failed(what, response, withoutKey(providerDetail(body), target));
     const parsed = readJsonFrame(body, limits.maxBytes);
     if (!parsed.ok) return fail('malformed', response.status, `${what}: ${parsed.reason.replace(/^frame/, 'the answer')}`);
     return { ok: true, value: parsed.value };
@@ -130,7 +136,7 @@ async function readBody(response: Response, maxBytes: number): Promise<string | 
 
 /** What a provider's error body says, whichever of its documented forms it takes; '' when it says nothing usable. */
 function providerDetail(body: string): string {
-  const parsed = readJsonFrame(body, 64 * 1024);
+  const parsed = readJsonFrame(body, MAX_ERROR_BODY);
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return '';
   const value = parsed.value as Record<string, unknown>;
   const parts = [value.error, value.code, value.name, value.message].filter(

@@ -106,6 +106,14 @@ describe('restGetJson', () => {
     expect(await restGetJson(endless.target, '/v1/x', { limits })).toMatchObject({ ok: false, failure: { kind: 'too_large' } });
   });
 
+  it('classifies an error answer by its status however large its body', async () => {
+    const { target } = await serve(json(502, `<html>${'x'.repeat(200_000)}</html>`));
+    expect(await restGetJson(target, '/v1/x', { limits: { timeoutMs: 5_000, maxBytes: 64 * 1024 } })).toMatchObject({
+      ok: false,
+      failure: { kind: 'server_error', status: 502, message: 'GET /v1/x: HTTP 502' },
+    });
+  });
+
   it('gives up on a server that never answers, within the deadline', async () => {
     const { target } = await serve(() => {});
     const started = Date.now();
