@@ -131,7 +131,9 @@ export class AccountCatchUp {
         }),
         inboxIds: this.#o.inboxIds,
         windowStart: (inboxId) => windowStart(state.watermark(account, inboxId), this.#o.start, policy),
-        until: startedAt - policy.settleMs,
+        // Mail left to the socket once and still missing is taken now, however recent it looks: the provider's clock
+        // may run ahead of ours.
+        until: cause === 'again' && deferred !== null ? Number.POSITIVE_INFINITY : startedAt - policy.settleMs,
         // Once the account is gone (or the engine stops and closes the store), nothing is read or written.
         holds: (event) => this.#abort.signal.aborted || this.#o.holds(event),
         commit: (events) => (this.#abort.signal.aborted ? 0 : this.#o.commit(events).stored.length),

@@ -236,6 +236,24 @@ describe('what catch-up leaves to the socket', () => {
   });
 });
 
+describe('what catch-up leaves to the socket, once', () => {
+  it('takes mail the socket did not bring after one wait, even from a provider whose clock runs ahead', async () => {
+    const demo = await provider('agentmail');
+    const { daemon } = await engine(demo);
+    await live(daemon);
+    await waitFor(() => account(daemon).catchUp?.lastRunAt != null, 5_000, 'the first catch-up');
+    demo.setPushOff(true);
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    const [sample] = demo.emitMany(1);
+    const future = demo.emit({ ...sample, event_id: 'evt_future', message: { ...sample!.message!, id: 'msg_future', received_at: ahead }, occurred_at: ahead });
+    const woke = Date.now();
+    daemon.wake('test');
+    await caughtUpSince(daemon, woke);
+    expect(daemon.events.after(0, 10).map((event) => event.message!.id).sort()).toEqual([sample!.message!.id, future.message!.id].sort());
+    expect(Date.now() - woke).toBeLessThan(10_000);
+  });
+});
+
 describe('what catch-up covers', () => {
   it('on a brand-new account, only the time since it was added; never the mailbox before', async () => {
     const demo = await provider('myagentmail');
