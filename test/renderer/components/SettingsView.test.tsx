@@ -118,6 +118,9 @@ describe('SettingsView', () => {
       [{ name: 'staging', provider: 'openmail', url: undefined, apiUrl: 'http://127.0.0.1:9000/', inboxIds: [], eventTypes: [], apiKey: 'sk_test_key' }],
     ]);
     await expect.element(apiUrl).toHaveValue('');
+    await expect
+      .element(screen.getByRole('region', { name: 'Accounts' }).getByRole('listitem'))
+      .toMatchTextContent(/^staging\s*openmail · REST http:\/\/127\.0\.0\.1:9000\/ · all inboxes/);
   });
 
   it('says why a key was refused, and keeps the rest of the form', async () => {
