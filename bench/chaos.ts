@@ -1,8 +1,11 @@
-// `npm run chaos -- [--faults N] [--seed S] [--rate EVENTS_PER_S] [--interval-ms MS] [--drain-seconds S] [--nats]`:
-// seeded random faults while mail flows, then every emitted event is looked for at every agent (with --nats, also
-// at a durable consumer of the JetStream stream the engine publishes into, on a nats-server started for the run). The last line
-// is always `faults: N, events: M, lost: L, duplicated: D`; the exit code is non-zero unless both are 0.
+// `npm run chaos -- [--faults N] [--seed S] [--rate EVENTS_PER_S] [--interval-ms MS] [--drain-seconds S]
+// [--flavour openmail|agentmail|myagentmail]... [--nats]`: for each provider flavour (all three unless named), seeded
+// random faults while mail flows, then every mail the provider received is looked for at every agent (with --nats,
+// also at a durable consumer of the JetStream stream the engine publishes into, on a nats-server started for the
+// run). The last lines are always one per flavour: `<flavour> faults: N, events: M, lost: L, duplicated: D`; the
+// exit code is non-zero unless every flavour has both at 0.
 import { parseArgs } from 'node:util';
+import { PROVIDERS, type ProviderName } from '../shared/status.ts';
 import { DEFAULT_CHAOS, runChaos, type ChaosOptions, type ChaosResult } from './chaos/run-chaos.ts';
 
 function number(flag: string, raw: string | undefined, fallback: number): number {
@@ -12,8 +15,18 @@ function number(flag: string, raw: string | undefined, fallback: number): number
   return value;
 }
 
+function flavours(raw: string[] | undefined): ProviderName[] {
+  if (raw === undefined || raw.length === 0) return [...PROVIDERS];
+  for (const name of raw) {
+    if (!(PROVIDERS as readonly string[]).includes(name)) throw new Error(`--flavour takes one of ${PROVIDERS.join(', ')}, not '${name}'`);
+  }
+  return raw as ProviderName[];
+}
+
 function report(result: ChaosResult): string {
-  const lines = [`chaos: ${result.seconds.toFixed(0)} s, daemon started ${result.daemonStarts} times, crashed on its own ${result.daemonCrashes} times`];
+  const lines = [
+    `chaos (${result.flavour}): ${result.seconds.toFixed(0)} s, daemon started ${result.daemonStarts} times, crashed on its own ${result.daemonCrashes} times`,
+  ];
   lines.push(`faults injected: ${Object.entries(result.byFault).map(([name, n]) => `${name} ${n}`).join(', ')}`);
   for (const c of result.consumers) {
     const extra = [c.redelivered > 0 ? `${c.redelivered} unacked redelivered` : '', c.lostSample.length > 0 ? `lost e.g. ${c.lostSample.join(' ')}` : '']
@@ -29,8 +42,13 @@ function report(result: ChaosResult): string {
   return lines.join('\n');
 }
 
+function summary(result: ChaosResult): string {
+  return `${result.flavour.padEnd(12)} faults: ${result.faults}, events: ${result.events}, lost: ${result.lost}, duplicated: ${result.duplicated}`;
+}
+
 async function main(): Promise<number> {
-  let options: ChaosOptions;
+  let options: Omit<ChaosOptions, 'flavour'>;
+  let names: ProviderName[];
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2),
@@ -41,9 +59,11 @@ async function main(): Promise<number> {
         'interval-ms': { type: 'string' },
         'drain-seconds': { type: 'string' },
         nats: { type: 'boolean' },
+        flavour: { type: 'string', multiple: true },
       },
       strict: true,
     });
+    names = flavours(values.flavour);
     options = {
       faults: Math.round(number('--faults', values.faults, DEFAULT_CHAOS.faults)),
       seed: Math.round(number('--seed', values.seed, DEFAULT_CHAOS.seed)),
@@ -57,10 +77,16 @@ async function main(): Promise<number> {
     process.stderr.write(`chaos: ${(error as Error).message}\n`);
     return 2;
   }
-  const result = await runChaos(options);
-  process.stdout.write(`${report(result)}\n`);
-  process.stdout.write(`faults: ${result.faults}, events: ${result.events}, lost: ${result.lost}, duplicated: ${result.duplicated}\n`);
-  const clean = result.lost === 0 && result.duplicated === 0 && result.webhook.badSignatures === 0 && result.daemonCrashes === 0;
+  const results: ChaosResult[] = [];
+  for (const flavour of names) {
+    const result = await runChaos({ ...options, flavour });
+    process.stdout.write(`${report(result)}\n\n`);
+    results.push(result);
+  }
+  for (const result of results) process.stdout.write(`${summary(result)}\n`);
+  const clean = results.every(
+    (result) => result.lost === 0 && result.duplicated === 0 && result.webhook.badSignatures === 0 && result.daemonCrashes === 0,
+  );
   return clean ? 0 : 1;
 }
 

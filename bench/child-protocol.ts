@@ -1,10 +1,13 @@
 // What the bench sends the daemon child over IPC, and what the child reports back.
+import type { CatchUpPolicy } from '../daemon/catchup/policy.ts';
 import type { ProviderName } from '../shared/status.ts';
 
 export interface ChildAccount {
   name: string;
   provider: ProviderName;
   url: string;
+  /** The provider's REST base, for catch-up. */
+  apiUrl?: string;
   apiKey: string;
 }
 
@@ -24,6 +27,7 @@ export interface ChildOptions {
   heartbeat?: { quietMs: number; timeoutMs: number };
   backoff?: { baseMs: number; capMs: number; stableMs: number };
   retention?: { maxAgeDays: number | null; maxEvents: number | null };
+  catchUp?: Partial<CatchUpPolicy>;
   verbose?: boolean;
   /** Publish every event into this JetStream broker (stream MAILBRIDGE, subjects mailbridge.>, no credentials). */
   natsUrl?: string;

@@ -39,6 +39,7 @@ async function start(options: ChildOptions): Promise<void> {
     detectWakeFromTimers: true,
     ...(options.heartbeat ? { heartbeat: options.heartbeat satisfies HeartbeatPolicy } : {}),
     ...(options.backoff ? { backoff: options.backoff satisfies BackoffPolicy } : {}),
+    ...(options.catchUp ? { catchUp: options.catchUp } : {}),
     settings: openSettings(options.dataDir),
     secrets: new SecretStore(),
     ...(options.natsUrl ? { natsSink: benchNatsSink(options.natsUrl) } : {}),

@@ -1,6 +1,6 @@
 // How events and status read in a terminal: one line per event, like `stripe listen`.
 import type { MailEvent } from '../shared/event.ts';
-import type { DaemonStatus, SinkStatus, UpstreamStatus } from '../shared/status.ts';
+import type { CatchUpStatus, DaemonStatus, SinkStatus, UpstreamStatus } from '../shared/status.ts';
 
 export function eventLine(seq: number, event: MailEvent, at: Date = new Date(event.occurred_at)): string {
   const time = Number.isNaN(at.getTime()) ? '--:--:--' : clock(at);
@@ -24,6 +24,17 @@ export function sinkLine(sink: SinkStatus): string {
   return parts.join(' · ');
 }
 
+/** Catch-up over REST for one account: the last run, what it recovered, an open gap, the last error. */
+export function catchUpLine(account: string, catchUp: CatchUpStatus): string {
+  const last = catchUp.lastRunAt === null ? 'none yet' : `last ${clock(new Date(catchUp.lastRunAt))}, ${catchUp.lastRecovered} recovered`;
+  const parts = [account, catchUp.state === 'off' ? 'off (message.received is filtered out)' : last];
+  if (catchUp.state === 'backoff' && catchUp.nextRunAt) parts.push(`retry at ${clock(new Date(catchUp.nextRunAt))}`);
+  if (catchUp.state === 'needs_key') parts.push('needs key');
+  if (catchUp.gap) parts.push(`gap open since ${clock(new Date(catchUp.gap.at))}: ${catchUp.gap.reason}`);
+  if (catchUp.lastError) parts.push(catchUp.lastError);
+  return parts.join(' · ');
+}
+
 export function statusText(status: DaemonStatus): string {
   const lines = [
     `Mailbridge ${status.version} "${status.engine}", pid ${status.pid}, up since ${status.startedAt}${status.demo ? ' (demo provider)' : ''}`,
@@ -34,7 +45,10 @@ export function statusText(status: DaemonStatus): string {
     if (status.endpoint.socket) lines.push(`socket:    ${status.endpoint.socket}`);
   }
   lines.push(`events:    ${status.store.events} stored, latest seq ${status.store.latestSeq}`);
-  for (const account of status.accounts) lines.push(`account:   ${upstreamLine(account)}`);
+  for (const account of status.accounts) {
+    lines.push(`account:   ${upstreamLine(account)}`);
+    if (account.catchUp) lines.push(`catch-up:  ${catchUpLine(account.account, account.catchUp)}`);
+  }
   for (const consumer of status.consumers) lines.push(`consumer:  ${consumer.name} at ${consumer.ackedSeq}, lag ${consumer.lag}`);
   for (const target of status.forwards) {
     lines.push(`forward:   ${target.url} · ${target.delivered} delivered · ${target.queued} queued · ${target.deadLetters} dead`);

@@ -8,6 +8,8 @@ import type { MailEvent, StoredEvent } from '../shared/event.ts';
 import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
 import { AgentTokens } from './access/agent-tokens.ts';
+import { CatchUp } from './catchup/catch-up.ts';
+import type { CatchUpPolicy } from './catchup/policy.ts';
 import { DemoProvider } from './demo/server.ts';
 import type { RetrySchedule } from './forward/backoff-schedule.ts';
 import { Forwarder, type ForwardTarget } from './forward/forwarder.ts';
@@ -69,6 +71,8 @@ export interface DaemonOptions {
   natsSink?: NatsSinkConfig | null;
   /** This engine's name in status and on what it publishes; the host name by default. */
   engineName?: string;
+  /** Catch-up over REST: when it runs and how far back it looks (daemon/catchup/policy.ts). */
+  catchUp?: Partial<CatchUpPolicy>;
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -102,6 +106,7 @@ export class Daemon {
   #api: LocalApi | null = null;
   #localWs: ReturnType<typeof createLocalWs> | null = null;
   #forwarder: Forwarder | null = null;
+  #catchUp: CatchUp | null = null;
   #wakeDetector: WakeDetector | null = null;
   #retentionTimer: NodeJS.Timeout | null = null;
   #searchIndexer: SearchIndexer | null = null;
@@ -121,7 +126,7 @@ export class Daemon {
     this.#release = release;
     const { hub, publish } = createEventHub((error) => options.log.error(`an event listener failed: ${errorMessage(error)}`));
     this.hub = hub;
-    this.events = new EventStore(db, Date.now, publish);
+    this.events = new EventStore(db, Date.now, publish, (account, event) => this.#messageKey(account, event));
     this.consumers = new ConsumerStore(db);
     this.tokens = new AgentTokens(new AgentTokenStore(db), this.consumers);
     this.audit = new AuditLog(db);
@@ -192,6 +197,13 @@ export class Daemon {
       onError: (error) => log.error(`forwarding failed: ${errorMessage(error)}`),
     });
     this.#forwarder.start();
+    this.#catchUp = new CatchUp({
+      db: this.#db,
+      events: this.events,
+      log,
+      ...(this.#o.catchUp ? { policy: this.#o.catchUp } : {}),
+      onChange: () => this.#emitStatus(),
+    });
     await this.setNatsSink(this.#o.natsSink ?? null);
 
     if (this.#o.port !== null) {
@@ -254,12 +266,22 @@ export class Daemon {
     upstream.onStatus(() => this.#emitStatus());
     this.#upstreams.push(upstream);
     this.#accounts.set(account.name, account);
+    this.#catchUp?.attach({
+      account: account.name,
+      adapter,
+      inboxIds: account.inboxIds,
+      eventTypes: account.eventTypes,
+      source: upstream,
+      rest: () => this.restTarget(account.name),
+      commit: (events) => this.#commit(account.name, events),
+    });
     upstream.start();
   }
 
   removeAccount(name: string): void {
     const index = this.#upstreams.findIndex((u) => u.account === name);
     if (index < 0) return;
+    this.#catchUp?.detach(name);
     this.#upstreams[index]!.stop();
     this.#upstreams.splice(index, 1);
     this.#accounts.delete(name);
@@ -310,6 +332,12 @@ export class Daemon {
     return this.events.commit(account, events, cursor);
   }
 
+  /** The key that makes two events of an account one mail: its provider's rule (daemon/providers/message-key.ts). */
+  #messageKey(account: string, event: MailEvent): string | null {
+    const runtime = this.#accounts.get(account);
+    return runtime ? getAdapter(runtime.provider).messageKey(event) : null;
+  }
+
   /** A synthetic `message.received`, marked as a test, through the whole pipeline (like a provider's "test webhook"). */
   testEvent(): StoredEvent {
     const id = randomBytes(6).toString('hex');
@@ -341,6 +369,7 @@ export class Daemon {
   /** Resume, unlock or a network change: every account reconnects at once. */
   wake(reason: string): void {
     for (const upstream of this.#upstreams) upstream.wake(reason);
+    this.#catchUp?.wake();
   }
 
   setApiKey(account: string, apiKey: string): boolean {
@@ -348,6 +377,7 @@ export class Daemon {
     upstream?.setApiKey(apiKey);
     const runtime = this.#accounts.get(account);
     if (runtime) this.#accounts.set(account, { ...runtime, apiKey });
+    this.#catchUp?.keyChanged(account);
     return upstream !== undefined;
   }
 
@@ -363,7 +393,10 @@ export class Daemon {
   }
 
   upstreamStatus(): UpstreamStatus[] {
-    return this.#upstreams.map((u) => u.status());
+    return this.#upstreams.map((u) => {
+      const catchUp = this.#catchUp?.status(u.account);
+      return catchUp ? { ...u.status(), catchUp } : u.status();
+    });
   }
 
   status(): DaemonStatus {
@@ -431,6 +464,7 @@ export class Daemon {
     this.#searchIndexer?.stop();
     this.#checkpointer?.stop();
     for (const upstream of this.#upstreams) upstream.stop();
+    this.#catchUp?.stop();
     await this.#localWs?.close();
     await this.#api?.close();
     await this.#forwarder?.stop();

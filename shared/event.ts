@@ -33,6 +33,8 @@ export interface MailEvent {
   message?: MailMessage;
   /** Set on synthetic events (`POST /v1/test-event`, `mailbridge` demo button). */
   test?: boolean;
+  /** `catch_up` on mail recovered over the provider's REST API rather than pushed on its socket. */
+  delivery?: 'catch_up';
   /** Provider-specific fields (`inbox_address`, `pod_id`, `reason`, AgentMail's `send`/`bounce`/...) pass through. */
   [extra: string]: unknown;
 }

@@ -45,6 +45,39 @@ export interface UpstreamStatus {
   cursor: string | null;
   possibleGap: PossibleGap | null;
   counters: UpstreamCounters;
+  /** Catch-up over the provider's REST API; absent where the engine runs none for the account. */
+  catchUp?: CatchUpStatus;
+}
+
+// Catch-up over REST: what the socket may have missed, listed from the provider's REST API.
+
+export type CatchUpState =
+  /** Waiting for a reason to run, or for the interval. */
+  | 'idle'
+  | 'running'
+  /** The last run failed; the next try is at `nextRunAt`. */
+  | 'backoff'
+  /** The provider refused the key for REST calls. */
+  | 'needs_key'
+  /** The account's event types leave out `message.received`, the only type catch-up recovers. */
+  | 'off';
+
+export interface CatchUpStatus {
+  state: CatchUpState;
+  /** ISO time the last complete catch-up finished; null before the first. */
+  lastRunAt: string | null;
+  /** Mail the last complete catch-up recovered (mail the account did not hold yet). */
+  lastRecovered: number;
+  /** Mail recovered by catch-up since the engine started. */
+  recovered: number;
+  /** Mail may be missing (since when, and why) until a catch-up covers it; null when none is known. */
+  gap: PossibleGap | null;
+  /** The last REST error, until a catch-up completes. */
+  lastError: string | null;
+  /** ISO time of the next run: a retry in `backoff`, else the interval's. */
+  nextRunAt: string | null;
+  /** Listed messages left out since the engine started because they did not map onto the event shape. */
+  skipped: number;
 }
 
 export interface ConsumerStatus {

@@ -1,6 +1,7 @@
 // The faults chaos injects, each one thing that happens to real relays: the network vanishing, a socket left
-// half-open, the provider going away or restarting or misbehaving, the daemon killed or suspended, the webhook
-// target down, slow or failing, and agents losing their connection. Some last a while; `heal` ends them all.
+// half-open, the provider going away or restarting or misbehaving, mail the socket never pushes or pushes late,
+// a replay cursor the provider forgot, its REST API failing, the daemon killed or suspended, the webhook target
+// down, slow or failing, and agents losing their connection. Some last a while; `heal` ends them all.
 import type { DemoProvider } from '../../daemon/demo/server.ts';
 import type { Random } from '../../daemon/demo/samples.ts';
 import type { LocalWsClient } from '../clients/local-ws-client.ts';
@@ -15,7 +16,7 @@ export interface World {
   sse: SseClient;
   ws: LocalWsClient;
   random: Random;
-  /** A provider restart under way: another must wait for it. */
+  /** A provider restart (or its REST API refusing connections) under way: another must wait for it. */
   providerRestarting: boolean;
 }
 
@@ -116,6 +117,69 @@ export const FAULTS: readonly Fault[] = [
       during(w, tasks, () => w.receiver.setMode({ kind: 'ok' }));
     },
   },
+  // What catch-up over REST is for.
+  {
+    name: 'push off, socket down',
+    weight: 5,
+    inject: (w, tasks) => {
+      w.provider.setPushOff(true);
+      w.provider.drop();
+      during(w, tasks, () => {
+        w.provider.setPushOff(false);
+        // The socket comes back: a provider without replay is caught up over REST on the reconnect; OpenMail's
+        // replay has none of this mail, which only catch-up's interval or a wake finds.
+        w.provider.drop();
+      });
+    },
+  },
+  {
+    name: 'late duplicate pushes',
+    weight: 4,
+    ready: (w) => w.provider.heldBack > 0,
+    inject: (w) => w.provider.pushLate(1 + Math.floor(w.random() * w.provider.heldBack)),
+  },
+  {
+    name: 'unknown cursor',
+    weight: 3,
+    inject: (w) => {
+      w.provider.forgetReplayLog();
+      w.provider.drop();
+    },
+  },
+  {
+    name: 'REST answers 500',
+    weight: 3,
+    inject: (w, tasks) => {
+      void w.provider.setRestDown('error');
+      during(w, tasks, () => w.provider.setRestDown(null));
+    },
+  },
+  {
+    name: 'REST refuses connections',
+    weight: 2,
+    ready: (w) => !w.providerRestarting,
+    inject: (w, tasks) => {
+      w.providerRestarting = true;
+      track(tasks, w.provider.setRestDown('refused'));
+      during(w, tasks, async () => {
+        await w.provider.setRestDown(null);
+        w.providerRestarting = false;
+      });
+    },
+  },
+  {
+    name: 'REST throttled (429)',
+    weight: 2,
+    inject: (w) => w.provider.throttleRest(1 + Math.floor(w.random() * 3)),
+  },
+  {
+    name: 'REST slow pages',
+    weight: 2,
+    inject: (w, tasks) => {
+      w.provider.setRestPageDelay(200 + Math.floor(w.random() * 1_500));
+      during(w, tasks, () => w.provider.setRestPageDelay(0));
+    },
+  },
   {
     name: 'agents reconnect',
     weight: 6,
@@ -141,6 +205,10 @@ export function pickFault(world: World, eligible: (fault: Fault) => boolean): Fa
 export async function heal(world: World): Promise<void> {
   world.provider.setDuplicates(false);
   world.provider.setOutOfOrder(false);
+  world.provider.setPushOff(false);
+  await world.provider.setRestDown(null);
+  world.provider.throttleRest(0);
+  world.provider.setRestPageDelay(0);
   world.receiver.setMode({ kind: 'ok' });
   await world.receiver.up();
   await world.daemon.settled();

@@ -1,12 +1,16 @@
-// One chaos run: the demo provider emits mail at a steady rate while seeded random faults hit the provider, the
-// daemon child, the webhook target and the agents. Five agents read throughout, each the way real ones do; at
-// the end every emitted event is looked for at every one of them. Shared by `npm run chaos` and the test.
+// One chaos run against one provider flavour: the demo provider emits mail at a steady rate while seeded random
+// faults hit the provider (its socket, its replay, its REST API), the daemon child, the webhook target and the
+// agents. Five agents read throughout, each the way real ones do; at the end every mail the provider received,
+// pushed or not, is looked for at every one of them, once, whichever route brought it. Shared by `npm run chaos`
+// and the test.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DemoProvider } from '../../daemon/demo/server.ts';
 import { seededRandom } from '../../daemon/demo/samples.ts';
+import type { MailEvent } from '../../shared/event.ts';
+import { PROVIDERS, type ProviderName } from '../../shared/status.ts';
 import { sleep, waitFor } from '../../test/support/wait-for.ts';
 import { LocalWsClient } from '../clients/local-ws-client.ts';
 import { LongPollClient } from '../clients/long-poll-client.ts';
@@ -16,9 +20,12 @@ import { JetStreamConsumer } from '../clients/jetstream-consumer.ts';
 import { NatsServer } from '../../test/support/nats-server.ts';
 import { heal, pickFault, type World } from './faults.ts';
 import { Ledger, type LedgerVerdict } from './ledger.ts';
+import { mailIdentity, receivedMail } from './mail-identity.ts';
 import { RestartableDaemon } from './restartable-daemon.ts';
 
 export interface ChaosOptions {
+  /** The provider the demo stands in for: OpenMail replays, AgentMail and myagentmail only push. */
+  flavour: ProviderName;
   faults: number;
   seed: number;
   eventsPerSecond: number;
@@ -31,7 +38,7 @@ export interface ChaosOptions {
   log(line: string): void;
 }
 
-export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
+export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log' | 'flavour'> = {
   faults: 200,
   seed: 1,
   eventsPerSecond: 40,
@@ -40,11 +47,13 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
 };
 
 export interface ChaosResult {
+  flavour: ProviderName;
   faults: number;
+  /** Mail the provider received, pushed or not. */
   events: number;
-  /** Emitted events missing at a consumer, summed over consumers. */
+  /** Mail missing at a consumer, summed over consumers. */
   lost: number;
-  /** Events handed again to a cursor already past them, summed over consumers. */
+  /** Mail handed again to a cursor already past it, by any route, summed over consumers. */
   duplicated: number;
   byFault: Record<string, number>;
   consumers: LedgerVerdict[];
@@ -62,21 +71,26 @@ export interface ChaosResult {
 // cost one retry each instead of piling up towards a dead letter.
 const FAILING_FAULT_SPACING_MS = 35_000;
 const EVENTS_AFTER_HEALING = 20;
+/** Catch-up's last net runs this often here, so mail only the REST API holds is found before the drain ends. */
+const CATCH_UP_INTERVAL_MS = 3_000;
 
-/** What the provider sent and saw, and what each agent missed, next to the daemon's log and database. */
+/** What the provider received and saw, and what each agent missed, next to the daemon's log and database. */
 function writeEvidence(workDir: string, provider: DemoProvider, ledgers: readonly Ledger[]): void {
-  const emitted = provider.emitted.map((event, index) => `${index}\t${event.event_id}\t${event.occurred_at}`);
-  fs.writeFileSync(path.join(workDir, 'emitted.tsv'), `index\tevent_id\toccurred_at\n${emitted.join('\n')}\n`);
+  const keys = receivedMail(provider);
+  const inbound = provider.mailbox.all().filter((message) => message.direction === 'inbound');
+  const mail = inbound.map((message, index) => `${index}\t${keys[index]}\t${message.id}\t${message.eventId}\t${message.at}`);
+  fs.writeFileSync(path.join(workDir, 'received.tsv'), `index\tkey\tmessage_id\tevent_id\tat\n${mail.join('\n')}\n`);
   fs.writeFileSync(path.join(workDir, 'subscribes.json'), `${JSON.stringify(provider.subscribes, null, 1)}\n`);
-  const ids = provider.emitted.map((event) => event.event_id);
-  const missing = Object.fromEntries(ledgers.map((ledger) => [ledger.name, ids.filter((id) => !ledger.has(id))]));
+  const missing = Object.fromEntries(ledgers.map((ledger) => [ledger.name, keys.filter((key) => !ledger.has(key))]));
   fs.writeFileSync(path.join(workDir, 'missing.json'), `${JSON.stringify(missing, null, 1)}\n`);
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = performance.now();
-  const random = seededRandom(options.seed);
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-chaos-'));
+  // Each flavour draws its own faults from the seed.
+  const random = seededRandom(options.seed + PROVIDERS.indexOf(options.flavour) * 7_919);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `mailbridge-chaos-${options.flavour}-`));
+  const identity = mailIdentity(options.flavour);
   const apiKey = `om_chaos_${randomBytes(12).toString('hex')}`;
   const ledgers = {
     longPoll: new Ledger('long-poll cursor (TCP)'),
@@ -90,18 +104,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const nats = options.nats ? await NatsServer.start() : null;
   let jetStreamConsumer: JetStreamConsumer | null = null;
   // The provider reaps silent sockets within 2 s, as OpenMail does within 40 s.
-  const provider = await DemoProvider.start({ apiKey, seed: options.seed, pingIntervalMs: 1_000, pongTimeoutMs: 1_000, logLimit: 10_000_000 });
-  const receiver = await WebhookReceiver.start(`whsec_${randomBytes(16).toString('hex')}`, (event) => ledgers.webhook.record(event.event_id));
+  // myagentmail's pushes alternate between its two documented forms.
+  const provider = await DemoProvider.start({
+    apiKey,
+    seed: options.seed,
+    flavour: options.flavour,
+    myAgentMailPushForm: 'both',
+    pingIntervalMs: 1_000,
+    pongTimeoutMs: 1_000,
+    logLimit: 10_000_000,
+    rest: { mailboxLimit: 10_000_000 },
+  });
+  const receiver = await WebhookReceiver.start(`whsec_${randomBytes(16).toString('hex')}`, (event) => ledgers.webhook.record(identity(event)));
   const daemon = new RestartableDaemon(
     {
       dataDir: path.join(workDir, 'data'),
-      accounts: [{ name: 'chaos', provider: 'openmail', url: provider.url, apiKey }],
+      accounts: [{ name: 'chaos', provider: options.flavour, url: provider.url, apiUrl: provider.restUrl, apiKey }],
       port: 0,
       unixSocket: true,
       forwardTargets: [{ id: 'chaos-hook', url: receiver.url, secret: receiver.secret }],
       // Short, so half-open sockets are found in a second rather than twenty.
       heartbeat: { quietMs: 500, timeoutMs: 500 },
       backoff: { baseMs: 50, capMs: 500, stableMs: 1_000 },
+      catchUp: { intervalMs: CATCH_UP_INTERVAL_MS, backoff: { baseMs: 200, capMs: 2_000, stableMs: 0 } },
       retention: { maxAgeDays: null, maxEvents: null },
       ...(nats ? { natsUrl: nats.url } : {}),
     },
@@ -116,7 +141,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     limit: 500,
     retryMs: 100,
     onEvents: (events) => {
-      for (const e of events) ledgers.longPoll.record(e.event_id, e.seq);
+      for (const e of events) ledgers.longPoll.record(identity(e), e.seq);
     },
   });
   const named: LongPollClient = new LongPollClient({
@@ -127,16 +152,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     limit: 500,
     retryMs: 100,
     onEvents: (events) => {
-      for (const e of events) ledgers.consumer.record(e.event_id, e.seq, named.position);
+      for (const e of events) ledgers.consumer.record(identity(e), e.seq, named.position);
     },
   });
   const sse = new SseClient({
     endpoint,
     after: 0,
     retryMs: 100,
-    onEvent: (seq, data) => ledgers.sse.record((JSON.parse(data) as { event_id: string }).event_id, seq),
+    onEvent: (seq, data) => ledgers.sse.record(identity(JSON.parse(data) as MailEvent), seq),
   });
-  const ws = new LocalWsClient({ endpoint, retryMs: 100, onEvent: (event) => ledgers.ws.record(event.event_id) });
+  const ws = new LocalWsClient({ endpoint, retryMs: 100, onEvent: (event) => ledgers.ws.record(identity(event)) });
   const world: World = { provider, daemon, receiver, sse, ws, random, providerRestarting: false };
   const tasks = new Set<Promise<unknown>>();
   const byFault: Record<string, number> = {};
@@ -174,7 +199,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (fault.failsDeliveries) lastFailing = now;
       byFault[fault.name] = (byFault[fault.name] ?? 0) + 1;
       fault.inject(world, tasks);
-      if ((i + 1) % 25 === 0) options.log(`${i + 1}/${options.faults} faults, ${provider.emitted.length} events`);
+      if ((i + 1) % 25 === 0) options.log(`${options.flavour}: ${i + 1}/${options.faults} faults, ${provider.mailbox.all().length} mails`);
     }
 
     while (tasks.size > 0) await Promise.allSettled([...tasks]);
@@ -182,8 +207,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sleep((EVENTS_AFTER_HEALING * 1000) / options.eventsPerSecond);
     clearInterval(emitting);
     emitting = null;
-    const emitted = provider.emitted.map((e) => e.event_id);
-    options.log(`faults over; waiting for ${emitted.length} events to reach every agent`);
+    const emitted = receivedMail(provider);
+    options.log(`${options.flavour}: faults over; waiting for ${emitted.length} mails to reach every agent`);
     await waitFor(() => emitted.every((id) => all.every((l) => l.has(id))), options.drainTimeoutMs, 'every agent to catch up').catch((error: Error) =>
       options.log(error.message),
     );
@@ -196,6 +221,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     failed = lost > 0 || duplicated > 0 || receiver.badSignatures > 0 || crashes > 0;
     if (failed) writeEvidence(workDir, provider, all);
     return {
+      flavour: options.flavour,
       faults: Object.values(byFault).reduce((sum, n) => sum + n, 0),
       events: emitted.length,
       lost,

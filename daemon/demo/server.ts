@@ -1,7 +1,8 @@
 // The built-in simulated OpenMail: a real WebSocket server on loopback that speaks the provider's protocol
 // (auth, subscribe filters, last_event_id replay, pings, limits, close codes). It is the upstream of
 // `mailbridge run --demo`, and its fault controls let tests put the relay through drops, half-open
-// sockets, restarts, duplicates, reordering and revoked keys.
+// sockets, restarts, duplicates, reordering and revoked keys. With a `flavour` it stands in for AgentMail or
+// myagentmail instead: their handshake, frames and REST API, and no replay.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,7 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { MailEvent } from '../../shared/event.ts';
 import type { ProviderName } from '../../shared/status.ts';
 import { clientBudget, readClientMessage, type ClientFrame } from '../openmail-protocol/client-frames.ts';
-import { presentedKey, REFUSALS, refuseUpgrade, requestUrl } from '../openmail-protocol/handshake.ts';
+import { REFUSALS, refuseUpgrade, requestUrl } from '../openmail-protocol/handshake.ts';
 import {
   CLIENT_BUDGET,
   MAX_CLIENT_FRAME_BYTES,
@@ -19,10 +20,12 @@ import {
   REPLAY_CAP,
   WS_PATH,
 } from '../openmail-protocol/policy.ts';
-import { CONNECTION_LIMITED, KEY_REVOKED, closeWith, sendFrame, type ServerFrame } from '../openmail-protocol/server-frames.ts';
+import { CONNECTION_LIMITED, KEY_REVOKED, closeWith, type ServerFrame } from '../openmail-protocol/server-frames.ts';
 import { answerFrame, type ServerLog } from '../openmail-protocol/session.ts';
 import { matches, type Subscription } from '../openmail-protocol/subscription.ts';
 import type { MessageBudget, SlidingWindow } from '../rate-limit.ts';
+import type { ThreadView } from './flavours/agentmail.ts';
+import { greeting, pushFrame, replays, serverFrame, socketKey, type MyAgentMailPushForm } from './flavours/socket.ts';
 import type { DemoMailbox } from './mailbox.ts';
 import { DemoRestApi, type DemoRestOptions, type RestDownMode } from './rest/api.ts';
 import { DEFAULT_INBOXES, SampleGenerator } from './samples.ts';
@@ -49,8 +52,11 @@ export interface DemoProviderOptions {
   inboxes?: string[];
   /** Seed of the sample mail; random by default so a restarted demo never reuses event ids. */
   seed?: number;
-  /** The provider the demo stands in for: its REST API (paths, auth, paging, fields, errors). OpenMail by default. */
+  /** The provider the demo stands in for: its WebSocket (handshake, frames, replay or none) and its REST API
+   * (paths, auth, paging, fields, errors). OpenMail by default. */
   flavour?: ProviderName;
+  /** A myagentmail-flavoured demo's push form ('event' by default). */
+  myAgentMailPushForm?: MyAgentMailPushForm;
   /** REST limits and the lifetime of signed attachment links. */
   rest?: DemoRestOptions;
 }
@@ -71,6 +77,8 @@ interface Connection {
   readonly budget: SlidingWindow;
   heartbeat: NodeJS.Timeout | undefined;
   pongDeadline: NodeJS.Timeout | undefined;
+  /** Events pushed on this connection so far. */
+  pushes: number;
 }
 
 const OUT_OF_ORDER_BATCH = 3;
@@ -103,7 +111,12 @@ export class DemoProvider {
   #holdTimer: NodeJS.Timeout | undefined;
   readonly flavour: ProviderName;
   readonly #rest: DemoRestApi;
+  readonly #pushForm: MyAgentMailPushForm;
   #pushOff = false;
+  /** Mail emitted while push was off, which `pushLate` may still push. */
+  #withheld: MailEvent[] = [];
+  /** The receipt time of the last sample emitted (epoch ms). */
+  #lastSampleAt = 0;
 
   /** What the protocol asks of this account: where a cursor sits in its log (an index) and which inboxes are not its own. */
   readonly #account: ServerLog<number> = {
@@ -130,6 +143,7 @@ export class DemoProvider {
     this.#logLimit = options.logLimit ?? 10_000;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? MAX_CLIENT_FRAME_BYTES });
     this.flavour = options.flavour ?? 'openmail';
+    this.#pushForm = options.myAgentMailPushForm ?? 'event';
     this.#rest = new DemoRestApi({
       ...options.rest,
       flavour: this.flavour,
@@ -172,8 +186,11 @@ export class DemoProvider {
   /** Makes a sample mail (fields overridable), records it in the mailbox the REST API lists, logs it for replay
    * and pushes it to matching subscribers. */
   emit(overrides: Partial<MailEvent> = {}): MailEvent {
-    const event = this.#rest.receive({ ...this.#samples.next(), ...overrides });
-    if (this.#pushOff) return event;
+    const event = this.#rest.receive({ ...this.#distinctTime(this.#samples.next()), ...overrides });
+    if (this.#pushOff) {
+      this.#withheld.push(event);
+      return event;
+    }
     this.#log.push(event);
     if (this.#log.length > this.#logLimit) this.#log.splice(0, this.#log.length - this.#logLimit);
     this.#deliverLive(event);
@@ -182,6 +199,33 @@ export class DemoProvider {
 
   emitMany(count: number): MailEvent[] {
     return Array.from({ length: count }, () => this.emit());
+  }
+
+  /** Mail emitted while push was off that `pushLate` has not pushed yet. */
+  get heldBack(): number {
+    return this.#withheld.length;
+  }
+
+  /** Pushes (and logs for replay) up to `count` of the mails emitted while push was off, oldest first, as a
+   * provider's late delivery would: by then a catch-up may hold them already. */
+  pushLate(count: number = this.#withheld.length): MailEvent[] {
+    const late = this.#withheld.splice(0, count);
+    for (const event of late) {
+      this.#log.push(event);
+      this.#deliverLive(event);
+    }
+    return late;
+  }
+
+  /** Each sample gets its own millisecond, as a provider stamps mail received one after another: pairing a
+   * myagentmail push with its REST listing rests on the time (docs/providers.md). */
+  #distinctTime(event: MailEvent): MailEvent {
+    const at = Math.max(Date.parse(event.occurred_at), this.#lastSampleAt + 1);
+    this.#lastSampleAt = at;
+    const iso = new Date(at).toISOString();
+    return event.message
+      ? { ...event, occurred_at: iso, delivered_at: iso, message: { ...event.message, received_at: iso } }
+      : { ...event, occurred_at: iso, delivered_at: iso };
   }
 
   /** Destroys every TCP socket without a close frame, like a network that vanished. */
@@ -344,7 +388,7 @@ export class DemoProvider {
     socket.on('error', () => socket.destroy());
     const url = requestUrl(request);
     if (url?.pathname !== WS_PATH) return refuseUpgrade(socket, REFUSALS.notFound);
-    const key = presentedKey(request, url);
+    const key = socketKey(this.flavour, request, url);
     if (this.#revoked || (this.#apiKey !== null && key !== this.#apiKey)) return refuseUpgrade(socket, REFUSALS.unauthorized);
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, key));
   }
@@ -363,8 +407,11 @@ export class DemoProvider {
       budget: clientBudget(this.#rateLimit),
       heartbeat: undefined,
       pongDeadline: undefined,
+      pushes: 0,
     };
     this.#connections.add(connection);
+    const hello = greeting(this.flavour, this.mailbox.inbox(this.#inboxes[0] ?? ''));
+    if (hello) send(ws, hello);
     connection.heartbeat = setInterval(() => this.#beat(connection), this.#pingIntervalMs);
     ws.on('pong', () => {
       clearTimeout(connection.pongDeadline);
@@ -392,7 +439,9 @@ export class DemoProvider {
     this.#answer(connection, inbound.frame);
   }
 
-  #answer(connection: Connection, frame: ClientFrame): void {
+  #answer(connection: Connection, received: ClientFrame): void {
+    // Without replay a cursor means nothing: the subscribe is taken as if it had none.
+    const frame = received.type === 'subscribe' && !replays(this.flavour) ? { ...received, lastEventId: null } : received;
     if (frame.type === 'subscribe') {
       const { lastEventId, inboxIds, eventTypes } = frame;
       this.#subscribes.push({ lastEventId, inboxIds, eventTypes, at: Date.now() });
@@ -403,7 +452,7 @@ export class DemoProvider {
     if (answer.replayAfter === null) return;
     // The oldest missed events first, so a client that hits the cap can page on with the newest it got.
     const missed = this.#log.slice(answer.replayAfter + 1).filter((event) => matches(connection.subscription, event));
-    for (const event of missed.slice(0, this.#replayCap)) this.#send(connection, delivered(event));
+    for (const event of missed.slice(0, this.#replayCap)) this.#push(connection, event);
   }
 
   #deliverLive(event: MailEvent): void {
@@ -424,18 +473,37 @@ export class DemoProvider {
   #broadcast(event: MailEvent): void {
     for (const connection of this.#connections) {
       if (!matches(connection.subscription, event)) continue;
-      this.#send(connection, delivered(event));
-      if (this.#duplicates) this.#send(connection, delivered(event));
+      this.#push(connection, event);
+      if (this.#duplicates) this.#push(connection, event);
     }
+  }
+
+  /** One event on one connection, in the flavour's form. */
+  #push(connection: Connection, event: MailEvent): void {
+    const frame = pushFrame(this.flavour, delivered(event), this.#threadView(event), this.#pushForm, connection.pushes);
+    connection.pushes += 1;
+    if (frame !== null && !connection.silent) send(connection.ws, frame);
+  }
+
+  #threadView(event: MailEvent): ThreadView | null {
+    const thread = this.flavour === 'agentmail' && event.thread_id ? this.mailbox.thread(event.thread_id) : undefined;
+    if (!thread) return null;
+    return { id: thread.id, subject: thread.subject, isRead: thread.isRead, messages: this.mailbox.threadMessages(thread.id) };
   }
 
   #open(): Connection[] {
     return [...this.#connections].filter((connection) => connection.ws.readyState === connection.ws.OPEN);
   }
 
-  #send(connection: Connection, frame: ServerFrame | MailEvent): void {
-    if (!connection.silent) sendFrame(connection.ws, frame);
+  /** A protocol answer, in the flavour's words. */
+  #send(connection: Connection, frame: ServerFrame): void {
+    const shaped = serverFrame(this.flavour, frame);
+    if (shaped !== null && !connection.silent) send(connection.ws, shaped);
   }
+}
+
+function send(ws: WebSocket, frame: ServerFrame | MailEvent | Record<string, unknown>): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
 }
 
 /** Plain HTTP on the demo's port: the WebSocket path wants an upgrade, and nothing else exists. */

@@ -3,6 +3,7 @@
 import type { MailEvent } from '../../shared/event.ts';
 import type { ProviderName } from '../../shared/status.ts';
 import type { MessageBudget } from '../rate-limit.ts';
+import type { ProviderCatchUp } from './catch-up.ts';
 
 /** Largest text frame an adapter classifies, and the upstream socket's maxPayload. Events carry extracted
  * attachment text (`parsedText`), so a real one can reach megabytes; past this a frame is refused before parsing. */
@@ -72,4 +73,8 @@ export interface ProviderAdapter {
   onClose(code: number, reason: string): CloseAction;
   /** What a handshake rejected with this HTTP status means (e.g. 401 -> needs_key). */
   onHandshakeStatus(status: number): CloseAction;
+  /** Listing and mapping what the socket may have missed over the REST API. */
+  readonly catchUp: ProviderCatchUp;
+  /** What makes two events of one type one mail, beside the event id (message-key.ts); null when nothing does. */
+  messageKey(event: MailEvent): string | null;
 }

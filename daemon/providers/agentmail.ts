@@ -1,9 +1,13 @@
 // AgentMail's WebSocket protocol (docs/providers.md): Bearer auth, subscribe without a cursor, no application ping,
-// and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: the relay is the only buffer.
+// and `{type:"event"}` frames mapped to OpenMail's event shape. No replay: catch-up lists its REST API instead
+// (agentmail-rest.ts).
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
 import { errorFrame, eventFrame, subscribedFrame } from './common-frames.ts';
-import { isRecord, joinAddresses } from './event-shape.ts';
+import { toMailMessage } from './agentmail-message.ts';
+import { AGENTMAIL_CATCH_UP } from './agentmail-rest.ts';
+import { isRecord } from './event-shape.ts';
 import { readFrameObject } from './frame-json.ts';
+import { messageIdKey } from './message-key.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
 /** Where the non-message event types keep their body; it passes through under the same key. */
@@ -19,6 +23,9 @@ export function createAgentMailAdapter(options: AdapterOptions = {}): ProviderAd
     connectRequest: (url, apiKey) => ({ url, headers: { Authorization: `Bearer ${apiKey}` } }),
     restHeaders: (apiKey) => ({ Authorization: `Bearer ${apiKey}` }),
     classify: (raw) => classify(raw, now),
+    catchUp: AGENTMAIL_CATCH_UP,
+    // A push and a REST listing name a message by the same `message_id`.
+    messageKey: messageIdKey,
   };
 }
 
@@ -54,32 +61,4 @@ function toMailEvent(frame: Record<string, unknown>, nowMs: number): Record<stri
     ...(message && { message: toMailMessage(message) }),
     ...(bodyKey !== undefined && { [bodyKey]: body }),
   };
-}
-
-function toMailMessage(message: Record<string, unknown>): Record<string, unknown> {
-  const text = message.text ?? message.extracted_text;
-  return {
-    id: message.message_id,
-    from: message.from,
-    to: joinAddresses(message.to ?? []),
-    ...(message.cc != null && { cc: message.cc }),
-    subject: message.subject ?? '',
-    ...(text != null && { body_text: text }),
-    ...(message.attachments != null && { attachments: toAttachments(message.attachments) }),
-    ...(message.timestamp != null && { received_at: message.timestamp }),
-  };
-}
-
-function toAttachments(value: unknown): unknown {
-  if (!Array.isArray(value)) return value;
-  return value.map((attachment: unknown) =>
-    isRecord(attachment)
-      ? {
-          // AgentMail marks both optional; OpenMail's shape requires them.
-          filename: attachment.filename ?? '',
-          contentType: attachment.content_type ?? 'application/octet-stream',
-          sizeBytes: attachment.size,
-        }
-      : attachment,
-  );
 }

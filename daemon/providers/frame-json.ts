@@ -8,12 +8,13 @@ export const MAX_FRAME_DEPTH = 64;
 
 export type JsonFrame = { ok: true; value: unknown } | { ok: false; reason: string };
 
-export function readJsonFrame(raw: string): JsonFrame {
+/** `maxBytes`: a socket frame's limit by default; a REST answer passes its own. */
+export function readJsonFrame(raw: string, maxBytes: number = MAX_FRAME_BYTES): JsonFrame {
   // The type says string, but a socket library hands out Buffers too; charCodeAt below would throw on one.
   if (typeof raw !== 'string') return { ok: false, reason: 'frame is not text' };
   // UTF-8 never takes fewer bytes than UTF-16 code units, so the cheap length test settles most large frames.
-  if (raw.length > MAX_FRAME_BYTES || Buffer.byteLength(raw, 'utf8') > MAX_FRAME_BYTES) {
-    return { ok: false, reason: `frame larger than ${MAX_FRAME_BYTES} bytes` };
+  if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) {
+    return { ok: false, reason: `frame larger than ${maxBytes} bytes` };
   }
   if (nestsDeeperThan(raw, MAX_FRAME_DEPTH)) {
     return { ok: false, reason: `frame nested deeper than ${MAX_FRAME_DEPTH} levels` };

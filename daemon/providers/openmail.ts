@@ -11,6 +11,8 @@ import type { CloseAction, Frame, ProviderAdapter } from './adapter.ts';
 import { closeReason, handshakeAction, RATE_LIMIT_DELAY_MS, reconnectAfterClose } from './close-policy.ts';
 import { errorFrame, eventFrame, subscribedFrame, subscribeFrame, unsubscribedFrame } from './common-frames.ts';
 import { readFrameObject } from './frame-json.ts';
+import { messageIdKey } from './message-key.ts';
+import { OPENMAIL_CATCH_UP } from './openmail-rest.ts';
 
 /** The connection limit frees only when another of the account's connections closes; quick retries just
  * collect more refusals. */
@@ -32,6 +34,9 @@ export function createOpenMailAdapter(): ProviderAdapter {
     classify,
     onClose,
     onHandshakeStatus: handshakeAction,
+    catchUp: OPENMAIL_CATCH_UP,
+    // A push and a REST listing name a message by the same id.
+    messageKey: messageIdKey,
   };
 }
 

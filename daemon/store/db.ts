@@ -96,6 +96,13 @@ export const CORE_SCHEMA: readonly string[] = [
     DELETE FROM events_fts WHERE rowid = old.seq;
   END;
   `,
+  // One mail can come by two routes (a REST catch-up and a late push) under two event ids: each event of a mail
+  // carries its provider's message key (daemon/providers/message-key.ts), and the insert skips a second event of
+  // the same type with the same key. Null where no key applies; events stored before this step have none.
+  `
+  ALTER TABLE events ADD COLUMN message_key TEXT;
+  CREATE INDEX events_message_key ON events (account, event_type, message_key) WHERE message_key IS NOT NULL;
+  `,
 ];
 
 const MODULE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;

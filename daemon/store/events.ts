@@ -42,9 +42,13 @@ export interface RawEvent {
 export interface CommitResult {
   /** The newly inserted events with their seq, in the order given. */
   stored: StoredEvent[];
-  /** Events skipped because (account, event_id) was already stored. */
+  /** Events skipped because the account already held their event id, or an event of their type with their
+   * message key. */
   duplicates: number;
 }
+
+/** The key that makes two events of one account and type one mail (daemon/providers/message-key.ts), or null. */
+export type MessageKeyOf = (account: string, event: MailEvent) => string | null;
 
 interface EventRow {
   seq: number;
@@ -76,22 +80,45 @@ export class EventStore {
   #knownCount: number | null = null;
   readonly #get: Statement<[number], EventRow>;
   readonly #seqOf: Statement<[string], { seq: number }>;
+  readonly #holdsEventId: Statement<[string, string], { n: number }>;
+  readonly #holdsKey: Statement<[string, string, string], { n: number }>;
+  readonly #recentOccurred: Statement<[string, string, number], { occurred_at: string }>;
+  readonly #unkeyed: Statement<[string, number, number], { seq: number; payload: string }>;
+  readonly #setKey: Statement<[string, number]>;
+  readonly #messageKey: MessageKeyOf;
   readonly #search: SearchIndex;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
   readonly #publish: PublishCommitted;
 
-  /** `publish` is the hub's publishing side: the commit path is the only caller (none for a read-only store). */
-  constructor(db: Database, now: () => number = Date.now, publish: PublishCommitted = () => {}) {
+  /**
+   * `publish` is the hub's publishing side: the commit path is the only caller (none for a read-only store).
+   * `messageKey` names the mail an event belongs to, per account (its provider's rule); none by default.
+   */
+  constructor(db: Database, now: () => number = Date.now, publish: PublishCommitted = () => {}, messageKey: MessageKeyOf = () => null) {
     this.#db = db;
     this.#now = now;
     this.#publish = publish;
-    // A duplicate is skipped by the NOT EXISTS guard, not by ON CONFLICT: a conflicting insert still consumes an
+    this.#messageKey = messageKey;
+    // A duplicate is skipped by the NOT EXISTS guards, not by ON CONFLICT: a conflicting insert still consumes an
     // AUTOINCREMENT value, so every replayed duplicate would leave a hole in the seq sequence.
     this.#insert = db.prepare(`
-      INSERT INTO events (account, event_id, event_type, inbox_id, thread_id, occurred_at, stored_at, from_addr, subject, test, payload)
-      SELECT @account, @event_id, @event_type, @inbox_id, @thread_id, @occurred_at, @stored_at, @from_addr, @subject, @test, @payload
+      INSERT INTO events (account, event_id, event_type, inbox_id, thread_id, occurred_at, stored_at, from_addr, subject, test, payload, message_key)
+      SELECT @account, @event_id, @event_type, @inbox_id, @thread_id, @occurred_at, @stored_at, @from_addr, @subject, @test, @payload, @message_key
       WHERE NOT EXISTS (SELECT 1 FROM events WHERE account = @account AND event_id = @event_id)
+        AND (@message_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM events WHERE account = @account AND event_type = @event_type AND message_key = @message_key))
       RETURNING seq`);
+    this.#holdsEventId = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE account = ? AND event_id = ? LIMIT 1)');
+    this.#holdsKey = db.prepare(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE account = ? AND event_type = ? AND message_key = ? LIMIT 1)',
+    );
+    this.#recentOccurred = db.prepare(
+      'SELECT occurred_at FROM events WHERE account = ? AND event_type = ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.#unkeyed = db.prepare(
+      'SELECT seq, payload FROM events WHERE account = ? AND stored_at >= ? AND message_key IS NULL ORDER BY seq DESC LIMIT ?',
+    );
+    this.#setKey = db.prepare('UPDATE events SET message_key = ? WHERE seq = ?');
     this.#upsertCursor = db.prepare(`
       INSERT INTO cursors (account, last_event_id, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (account) DO UPDATE SET last_event_id = excluded.last_event_id, updated_at = excluded.updated_at`);
@@ -116,6 +143,42 @@ export class EventStore {
     // After the transaction: nothing downstream sees an event before it is durable.
     this.#publish(result.stored);
     return result;
+  }
+
+  /** Whether the account already holds this event: its event id, or an event of its type with its message key. */
+  holds(account: string, event: MailEvent): boolean {
+    if ((this.#holdsEventId.get(account, event.event_id)?.n ?? 0) > 0) return true;
+    const key = this.#messageKey(account, event);
+    return key !== null && (this.#holdsKey.get(account, event.event, key)?.n ?? 0) > 0;
+  }
+
+  /** The latest `occurred_at` (epoch ms) among the account's last `scan` events of this type; null when none. */
+  newestOccurredAt(account: string, eventType: string, scan = 100): number | null {
+    let newest: number | null = null;
+    for (const { occurred_at } of this.#recentOccurred.all(account, eventType, scan)) {
+      const at = Date.parse(occurred_at);
+      if (!Number.isNaN(at) && (newest === null || at > newest)) newest = at;
+    }
+    return newest;
+  }
+
+  /**
+   * Gives the account's events stored since `storedSince` (at most `limit`, newest first) the message key they
+   * lacked, as events stored before keys existed do: a late push of one of them is then known. Returns how many
+   * got one.
+   */
+  keyRecent(account: string, storedSince: number, limit: number): number {
+    const rows = this.#unkeyed.all(account, storedSince, limit);
+    const keyed = rows.flatMap((row) => {
+      const key = this.#messageKey(account, JSON.parse(row.payload) as MailEvent);
+      return key === null ? [] : [[key, row.seq] as const];
+    });
+    if (keyed.length > 0) {
+      this.#db.transaction(() => {
+        for (const [key, seq] of keyed) this.#setKey.run(key, seq);
+      })();
+    }
+    return keyed.length;
   }
 
   cursor(account: string): string | null {
@@ -246,7 +309,7 @@ export class EventStore {
     const stored: StoredEvent[] = [];
     let duplicates = 0;
     for (const event of events) {
-      const row = this.#insert.get(toRow(account, event, storedAt));
+      const row = this.#insert.get({ ...toRow(account, event, storedAt), message_key: this.#messageKey(account, event) });
       if (row) stored.push({ ...event, seq: row.seq });
       else duplicates += 1;
     }

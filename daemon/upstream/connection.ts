@@ -44,6 +44,13 @@ export interface UpstreamOptions {
   wakeDebounceMs?: number;
 }
 
+/**
+ * Why mail may have been missed that replay cannot bring back, so a catch-up over REST is due: the provider
+ * cannot replay at all (each connect), there is no cursor yet, the provider no longer knows the cursor, or a
+ * replay ended with a possible gap still open.
+ */
+export type CatchUpReason = 'no_replay' | 'no_cursor' | 'cursor_unknown' | 'replay_gap';
+
 /** The URL as shown to people: no credentials, no query (which may hold a token). */
 export function displayUrl(url: string): string {
   try {
@@ -67,6 +74,9 @@ export class UpstreamConnection {
   #stableTimer: TimerHandle | null = null;
   readonly #replay: ReplayPager;
   readonly #batch: CommitBatch;
+  readonly #catchUpListeners = new Set<(reason: CatchUpReason) => void>();
+  /** The open possible gap is one only a catch-up can close (an unknown cursor), not a replay still paging. */
+  #gapNeedsCatchUp = false;
   #lastWake = -Infinity;
 
   constructor(options: UpstreamOptions) {
@@ -113,6 +123,21 @@ export class UpstreamConnection {
 
   onStatus(listener: (status: UpstreamStatus) => void): () => void {
     return this.#status.onChange(listener);
+  }
+
+  /** Called whenever replay cannot cover what the socket may have missed (see CatchUpReason). */
+  onCatchUp(listener: (reason: CatchUpReason) => void): () => void {
+    this.#catchUpListeners.add(listener);
+    return () => this.#catchUpListeners.delete(listener);
+  }
+
+  /** A catch-up that started at `startedAt` (epoch ms) finished: a possible gap noted by then that replay could
+   * not close is closed. */
+  caughtUp(startedAt: number): void {
+    const gap = this.#status.possibleGap;
+    if (gap === null || !this.#gapNeedsCatchUp || Date.parse(gap.at) > startedAt) return;
+    this.#gapNeedsCatchUp = false;
+    this.#status.setGap(null);
   }
 
   start(): void {
@@ -260,6 +285,12 @@ export class UpstreamConnection {
     const cursor = this.#replay.cursor;
     this.#o.log.info(`[${this.account}] live on ${displayUrl(this.#o.url)}${cursor ? ` (resuming after ${cursor})` : ''}`);
     this.#stableTimer = this.#o.timers.setTimeout(() => this.#status.setAttempt(0), this.#o.backoff.stableMs);
+    if (!this.#o.adapter.supportsReplay) this.#needCatchUp('no_replay');
+    else if (cursor === null) this.#needCatchUp('no_cursor');
+  }
+
+  #needCatchUp(reason: CatchUpReason): void {
+    for (const listener of this.#catchUpListeners) listener(reason);
   }
 
   #onProviderError(kind: ErrorKind, message: string): void {
@@ -274,7 +305,9 @@ export class UpstreamConnection {
       this.#o.clearCursor();
       this.#status.setCursor(null);
       this.#status.setGap({ at: this.#isoNow(), reason: response.gap });
+      this.#gapNeedsCatchUp = true;
       this.#subscribe();
+      this.#needCatchUp('cursor_unknown');
     }
   }
 
@@ -285,6 +318,7 @@ export class UpstreamConnection {
     if (this.#replay.committed(cursor)) {
       // The provider stopped at its cap: ask again from the page's end until a page comes back short.
       this.#status.setGap({ at: this.#isoNow(), reason: `replay hit the provider's ${this.#o.adapter.replayCap}-event cap; fetching the rest` });
+      this.#gapNeedsCatchUp = false;
       this.#subscribe();
     }
   }
@@ -297,6 +331,7 @@ export class UpstreamConnection {
     const cursor = this.#replay.persistable;
     if (cursor !== null && cursor !== this.#replay.cursor) this.#commitCursor(cursor);
     if (pagedPastCap) this.#status.setGap(null);
+    else if (this.#status.possibleGap !== null) this.#needCatchUp('replay_gap');
   }
 
   #commitCursor(cursor: string): void {

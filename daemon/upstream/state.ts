@@ -57,6 +57,10 @@ export class UpstreamStatusTracker {
     return this.#status.attempt;
   }
 
+  get possibleGap(): PossibleGap | null {
+    return this.#status.possibleGap;
+  }
+
   snapshot(): UpstreamStatus {
     return { ...this.#status, counters: { ...this.#status.counters } };
   }

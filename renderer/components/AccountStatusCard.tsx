@@ -1,6 +1,6 @@
 // One upstream connection: its state first, then the facts that explain it.
 import type { ReactNode } from 'react';
-import type { UpstreamStatus } from '../../shared/status.ts';
+import type { CatchUpStatus, UpstreamStatus } from '../../shared/status.ts';
 import { formatFullTime, formatRelative } from '../format/time.ts';
 import { StateBadge } from './StateBadge.tsx';
 
@@ -59,6 +59,7 @@ export function AccountStatusCard({ account, now }: { account: UpstreamStatus; n
           <dt>Events</dt>
           <dd>{account.counters.events.toLocaleString()}</dd>
         </div>
+        {account.catchUp !== undefined && <CatchUpFacts catchUp={account.catchUp} now={now} />}
       </dl>
       {account.lastError !== null && (
         <p className="card-line tone-bad-text">
@@ -72,6 +73,56 @@ export function AccountStatusCard({ account, now }: { account: UpstreamStatus; n
           {account.possibleGap.reason}. Events from that time may be missing.
         </p>
       )}
+      {account.catchUp !== undefined && <CatchUpNotes catchUp={account.catchUp} />}
     </article>
+  );
+}
+
+/** What the last catch-up over the provider's REST API found, and when the next one is due after a failure. */
+function CatchUpFacts({ catchUp, now }: { catchUp: CatchUpStatus; now: number }): ReactNode {
+  return (
+    <>
+      <div>
+        <dt>Last catch-up</dt>
+        <dd>
+          <When iso={catchUp.lastRunAt} now={now} none={catchUp.state === 'off' ? 'Off' : 'Not yet'} />
+        </dd>
+      </div>
+      {catchUp.lastRunAt !== null && (
+        <div>
+          <dt>Mail recovered</dt>
+          <dd title={`${catchUp.recovered.toLocaleString()} since Mailbridge started`}>{catchUp.lastRecovered.toLocaleString()}</dd>
+        </div>
+      )}
+      {catchUp.state === 'backoff' && catchUp.nextRunAt !== null && (
+        <div>
+          <dt>Next catch-up</dt>
+          <dd>
+            <When iso={catchUp.nextRunAt} now={now} none="—" />
+          </dd>
+        </div>
+      )}
+    </>
+  );
+}
+
+function CatchUpNotes({ catchUp }: { catchUp: CatchUpStatus }): ReactNode {
+  return (
+    <>
+      {catchUp.lastError !== null && (
+        <p className="card-line tone-bad-text">
+          <strong>Catch-up failed</strong> {catchUp.lastError}
+        </p>
+      )}
+      {catchUp.gap !== null && (
+        <p className="card-line gap-note" role="note">
+          <strong>Gap open</strong> since <time dateTime={catchUp.gap.at}>{formatFullTime(catchUp.gap.at)}</time>: {catchUp.gap.reason}.
+          Catch-up fetches what is missing from the provider.
+        </p>
+      )}
+      {catchUp.state === 'off' && (
+        <p className="card-line muted small">Catch-up is off: this account's event types leave out message.received.</p>
+      )}
+    </>
   );
 }

@@ -39,7 +39,8 @@ export function AccountsSettings({ data, accounts, live, onChanged }: AccountsSe
                   <strong>{account.name}</strong>
                   <span className="muted small">
                     {account.provider}
-                    {account.url !== undefined && ` · ${account.url}`} · {describeIdList(account.inboxIds, 'all inboxes')} ·{' '}
+                    {account.url !== undefined && ` · ${account.url}`}
+                    {account.apiUrl !== undefined && ` · REST ${account.apiUrl}`} · {describeIdList(account.inboxIds, 'all inboxes')} ·{' '}
                     {describeIdList(account.eventTypes, 'all events')}
                   </span>
                 </div>

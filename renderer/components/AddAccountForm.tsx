@@ -21,6 +21,7 @@ export function AddAccountForm({ data, onAdded }: { data: DataLayer; onAdded(): 
   const [name, setName] = useState('');
   const [provider, setProvider] = useState<ProviderName>('openmail');
   const [url, setUrl] = useState('');
+  const [apiUrl, setApiUrl] = useState('');
   const [inboxes, setInboxes] = useState('');
   const [eventTypes, setEventTypes] = useState('');
   const [apiKey, setApiKey] = useState('');
@@ -36,6 +37,7 @@ export function AddAccountForm({ data, onAdded }: { data: DataLayer; onAdded(): 
       name: name.trim(),
       provider,
       url: url.trim() === '' ? undefined : url.trim(),
+      apiUrl: apiUrl.trim() === '' ? undefined : apiUrl.trim(),
       inboxIds: parseIdList(inboxes),
       eventTypes: parseIdList(eventTypes),
       apiKey: key,
@@ -45,6 +47,7 @@ export function AddAccountForm({ data, onAdded }: { data: DataLayer; onAdded(): 
     if (!response.ok) return;
     setName('');
     setUrl('');
+    setApiUrl('');
     setInboxes('');
     setEventTypes('');
     onAdded();
@@ -80,6 +83,18 @@ export function AddAccountForm({ data, onAdded }: { data: DataLayer; onAdded(): 
         <label className="span-2">
           <span>WebSocket URL <em className="muted">optional</em></span>
           <input className="input" type="url" placeholder="The provider's default" value={url} onChange={(event) => setUrl(event.target.value)} />
+        </label>
+        <label className="span-2">
+          <span>REST API URL <em className="muted">optional</em></span>
+          <input
+            className="input"
+            type="url"
+            pattern="https?://.*"
+            title="An http:// or https:// URL: where catch-up lists mail the socket missed"
+            placeholder="The provider's default"
+            value={apiUrl}
+            onChange={(event) => setApiUrl(event.target.value)}
+          />
         </label>
         <FilterFields inboxes={inboxes} eventTypes={eventTypes} onInboxes={setInboxes} onEventTypes={setEventTypes} />
         <label className="span-2">

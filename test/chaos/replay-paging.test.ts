@@ -23,7 +23,7 @@ describe('catching up past the replay cap', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-paging-'));
     cleanup.push(async () => fs.rmSync(root, { recursive: true, force: true }));
     const options = testDaemonOptions(path.join(root, 'data'), {
-      accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiKey: KEY, inboxIds: [], eventTypes: [] }],
+      accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiUrl: provider.restUrl, apiKey: KEY, inboxIds: [], eventTypes: [] }],
       port: null,
     });
     let { daemon } = await startEngine(options);

@@ -83,7 +83,7 @@ async function api<T>(dataDir: string, route: string): Promise<T> {
 }
 
 function runDaemon(dataDir: string, demo: DemoProvider): Run {
-  return mailbridge(['run', '--url', demo.url, '--port', '0', '--data-dir', dataDir], { MAILBRIDGE_API_KEY: KEY });
+  return mailbridge(['run', '--url', demo.url, '--api-url', demo.restUrl, '--port', '0', '--data-dir', dataDir], { MAILBRIDGE_API_KEY: KEY });
 }
 
 async function liveDaemon(dataDir: string, demo: DemoProvider): Promise<Run> {
@@ -163,7 +163,7 @@ describe('mailbridge run', () => {
     await new Promise((resolve) => blocker.once('listening', resolve));
     cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
     const port = (blocker.address() as net.AddressInfo).port;
-    const result = await finished(mailbridge(['run', '--url', demo.url, '--port', String(port), '--data-dir', tempDir()], { MAILBRIDGE_API_KEY: KEY }));
+    const result = await finished(mailbridge(['run', '--url', demo.url, '--api-url', demo.restUrl, '--port', String(port), '--data-dir', tempDir()], { MAILBRIDGE_API_KEY: KEY }));
     expect(result.code).toBe(1);
     expect(result.output).toContain(String(port));
     expect(result.output).toMatch(/--port 0/);
@@ -172,7 +172,7 @@ describe('mailbridge run', () => {
   it('reports a rejected key as needs_key and does not retry', async () => {
     const demo = await provider();
     const dataDir = tempDir();
-    const run = mailbridge(['run', '--url', demo.url, '--port', '0', '--data-dir', dataDir], { MAILBRIDGE_API_KEY: 'om_wrong_key_0000000000' });
+    const run = mailbridge(['run', '--url', demo.url, '--api-url', demo.restUrl, '--port', '0', '--data-dir', dataDir], { MAILBRIDGE_API_KEY: 'om_wrong_key_0000000000' });
     await waitFor(() => run.output().includes('needs_key'), 10_000, 'needs_key');
     const status = await api<DaemonStatus>(dataDir, '/v1/status');
     expect(status.accounts[0]).toMatchObject({ state: 'needs_key' });
@@ -292,11 +292,12 @@ describe('mailbridge login and logout', () => {
     const demo = await provider();
     const dataDir = tempDir();
     const account = `cli-${process.pid}`;
-    const login = await finished(mailbridge(['login', '--url', demo.url, '--account', account, '--data-dir', dataDir], {}, `${KEY}\n`));
+    const login = await finished(mailbridge(['login', '--url', demo.url, '--api-url', demo.restUrl, '--account', account, '--data-dir', dataDir], {}, `${KEY}\n`));
     expect(login.code).toBe(0);
     expect(login.output).toMatch(/accepted the key/);
     const settings = fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8');
     expect(settings).toContain(account);
+    expect(settings).toContain(demo.restUrl);
     expect(settings).not.toContain(KEY);
 
     const run = mailbridge(['run', '--account', account, '--port', '0', '--data-dir', dataDir]);

@@ -50,7 +50,7 @@ function call(method: string, route: string, body?: unknown): Promise<Response> 
 
 describe('accounts', () => {
   it('verifies the key, keeps it in the keychain only, and brings the account live', async () => {
-    const response = await call('POST', '/v1/accounts', { name: 'work', provider: 'openmail', url: demo.url, inboxIds: [], eventTypes: [], apiKey: KEY });
+    const response = await call('POST', '/v1/accounts', { name: 'work', provider: 'openmail', url: demo.url, apiUrl: demo.restUrl, inboxIds: [], eventTypes: [], apiKey: KEY });
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ ok: true, verified: true });
     expect(secrets.get('work')).toBe(KEY);

@@ -26,12 +26,13 @@ export class TestClient {
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  /** Opens a connection, authenticating with the key in a Bearer header (or `?token=` with `via: 'query'`). */
+  /** Opens a connection, authenticating with the key in a Bearer header (or `?token=` with `via: 'query'`);
+   * without a key, with whatever `headers` say. */
   static open(url: string, key?: string, options: ClientOptions & { via?: 'header' | 'query' } = {}): Promise<TestClient> {
     const { via = 'header', ...wsOptions } = options;
     const target = key !== undefined && via === 'query' ? `${url}?token=${encodeURIComponent(key)}` : url;
     const headers: Record<string, string> = key !== undefined && via === 'header' ? { authorization: `Bearer ${key}` } : {};
-    const ws = new WebSocket(target, { ...wsOptions, headers });
+    const ws = new WebSocket(target, { ...wsOptions, headers: { ...wsOptions.headers, ...headers } });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));

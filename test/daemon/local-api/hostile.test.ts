@@ -145,7 +145,7 @@ beforeAll(async () => {
   provider = await DemoProvider.start({ apiKey: key });
   ({ daemon } = await startEngine(
     testDaemonOptions(path.join(root, 'data'), {
-      accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiKey: key, inboxIds: [], eventTypes: [] }],
+      accounts: [{ name: 'work', provider: 'openmail', url: provider.url, apiUrl: provider.restUrl, apiKey: key, inboxIds: [], eventTypes: [] }],
       log: createLogger('error', (line) => engineErrors.push(line)),
     }),
   ));

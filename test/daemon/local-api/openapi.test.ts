@@ -15,6 +15,7 @@ import type { LocalRoute } from '../../../daemon/local-api/context.ts';
 import { SecretStore } from '../../../daemon/store/secrets.ts';
 import { mailEvents, SseReader } from './harness.ts';
 import { testDaemonOptions } from '../../support/daemon-options.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 type Schema = Record<string, unknown>;
 interface Operation {
@@ -302,5 +303,27 @@ describe('docs/openapi.json', () => {
     expect(res.status, text).toBe(status);
     expectDocumented(method, documentedPath, res.status, text);
     expect((await control.settings()).accounts.map((a) => a.name)).not.toContain('refused');
+  });
+
+  // Catch-up: an account's catch-up status, and a caught-up event, as documented.
+  it('documents the catch-up status of an account and the events catch-up commits', async () => {
+    const key = `om_openapi_test_${process.pid}`;
+    daemon.addAccount({ name: 'caught', provider: 'openmail', url: demo.url, apiUrl: demo.restUrl, inboxIds: [], eventTypes: [], apiKey: key });
+    try {
+      demo.setPushOff(true);
+      const mail = demo.emit();
+      await waitFor(() => daemon.events.holds('caught', { ...mail, event_id: 'evt_unknown' }), 10_000, 'the caught-up mail');
+      const res = await get('/v1/status');
+      const status = (await res.json()) as { accounts: { account: string; catchUp?: unknown }[] };
+      expect(status.accounts.find((account) => account.account === 'caught')?.catchUp).toMatchObject({ lastRecovered: 1 });
+      expect(violations(status, { $ref: '#/components/schemas/DaemonStatus' })).toEqual([]);
+      const events = (await (await get('/v1/events?after=0&limit=500')).json()) as { events: { delivery?: string }[] };
+      const caught = events.events.filter((event) => event.delivery === 'catch_up');
+      expect(caught).toHaveLength(1);
+      expect(violations(caught[0], { $ref: '#/components/schemas/StoredEvent' })).toEqual([]);
+    } finally {
+      demo.setPushOff(false);
+      daemon.removeAccount('caught');
+    }
   });
 });

@@ -75,6 +75,9 @@ const SEEDS: Record<ProviderName, unknown[]> = {
     { type: 'subscribed', event_types: [], inbox_ids: ['inb_1'] },
     { type: 'ping' },
     { type: 'error', message: 'Rate limit exceeded' },
+    { type: 'message.received', data: PROVIDER_EVENT.message },
+    { type: 'message.bounced', data: { inbox_id: 'inb_1', recipient: 'b@example.com', timestamp: '2026-02-24T10:05:00Z' } },
+    { type: 'message.delivered', data: PROVIDER_EVENT.message },
   ],
 };
 
@@ -186,13 +189,15 @@ function specialCases(): unknown[] {
 }
 
 /** Why a classify result is not a well-formed Frame, or null when it is. */
-function frameProblem(frame: Frame): string | null {
+function frameProblem(frame: Frame, adapter: ProviderAdapter): string | null {
   switch (frame.kind) {
     case 'event': {
       const checked = parseMailEvent(frame.event);
       if (!checked.ok) return `event fails the shape check: ${checked.reason}`;
       JSON.stringify(frame.event); // the store serialises it; a RangeError here fails the case
-      return null;
+      // The store keys every event it commits; a throw here fails the case.
+      const key = adapter.messageKey(frame.event);
+      return key === null || (typeof key === 'string' && key.length <= 300) ? null : `bad message key ${String(key)}`;
     }
     case 'subscribed':
       return [...frame.inboxIds, ...frame.eventTypes].every((item) => typeof item === 'string') ? null : 'bad filters';
@@ -225,7 +230,7 @@ function run(adapter: ProviderAdapter, inputs: readonly unknown[]) {
     totals.cases++;
     try {
       const frame = adapter.classify(input as string);
-      const problem = frameProblem(frame);
+      const problem = frameProblem(frame, adapter);
       if (problem !== null) throw new Error(problem);
       kinds.set(frame.kind, (kinds.get(frame.kind) ?? 0) + 1);
       totals.survived++;

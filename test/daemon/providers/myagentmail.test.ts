@@ -111,6 +111,60 @@ describe('myagentmail frames', () => {
   });
 });
 
+describe("myagentmail's blog form: {type: <event type>, data}", () => {
+  const data = () => received().message;
+
+  it.each(['message.received', 'message.bounced', 'message.delivered'])('reads %s with its message as an event', (type) => {
+    const result = myagentmail.classify(JSON.stringify({ type, data: data() }));
+    expect(result.kind).toBe('event');
+    if (result.kind !== 'event') return;
+    expect(result.event).toMatchObject({
+      event: type,
+      event_id: expect.stringMatching(/^evt_[0-9a-f]{24}$/),
+      occurred_at: '2026-02-24T10:05:00.000Z',
+      inbox_id: 'inb_my',
+      thread_id: 'thr_my',
+      message: { from: 'customer@example.com', to: 'agent@myagentmail.com, b@myagentmail.com', subject: 'Question', body_text: 'Plain words' },
+    });
+  });
+
+  it('gives the same push the same event id, and another push another', () => {
+    const once = myagentmail.classify(JSON.stringify({ type: 'message.received', data: data() }));
+    const again = myagentmail.classify(JSON.stringify({ type: 'message.received', data: data() }));
+    const other = myagentmail.classify(JSON.stringify({ type: 'message.received', data: { ...data(), subject: 'Other' } }));
+    const ids = [once, again, other].map((frame) => (frame.kind === 'event' ? frame.event.event_id : null));
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(myagentmail.classify(JSON.stringify({ type: 'message.received', data: { ...data(), event_id: 'evt_given' } }))).toMatchObject({
+      kind: 'event',
+      event: { event_id: 'evt_given' },
+    });
+  });
+
+  it('keeps a body that is not a message under data', () => {
+    const bounce = { inbox_id: 'inb_my', recipient: 'x@example.com', timestamp: '2026-02-24T10:06:00.000Z' };
+    expect(myagentmail.classify(JSON.stringify({ type: 'message.bounced', data: bounce }))).toMatchObject({
+      kind: 'event',
+      event: { event: 'message.bounced', inbox_id: 'inb_my', occurred_at: bounce.timestamp, data: bounce },
+    });
+  });
+
+  it('keys a received mail by the same fingerprint in both forms, and other types not at all', () => {
+    const event = myagentmail.classify(JSON.stringify(received()));
+    const blog = myagentmail.classify(JSON.stringify({ type: 'message.received', data: data() }));
+    const bounced = myagentmail.classify(JSON.stringify({ type: 'message.bounced', data: data() }));
+    if (event.kind !== 'event' || blog.kind !== 'event' || bounced.kind !== 'event') throw new Error('not events');
+    expect(myagentmail.messageKey(event.event)).toMatch(/^fp:[0-9a-f]{32}$/);
+    expect(myagentmail.messageKey(blog.event)).toBe(myagentmail.messageKey(event.event));
+    expect(myagentmail.messageKey(bounced.event)).toBeNull();
+  });
+
+  it('counts a blog-form frame without data, or of another type, as unknown', () => {
+    expect(myagentmail.classify('{"type":"message.received"}')).toEqual({ kind: 'unknown', reason: 'message.received frame without data' });
+    expect(myagentmail.classify('{"type":"message.sent","data":{}}')).toEqual({ kind: 'unknown', reason: 'unrecognised frame type' });
+  });
+});
+
 describe('myagentmail close and handshake policy', () => {
   it.each([401, 403])('asks for a new key when the handshake is refused with %i', (status) => {
     expect(myagentmail.onHandshakeStatus(status).action).toBe('needs_key');

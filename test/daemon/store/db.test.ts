@@ -204,3 +204,18 @@ describe('migrate', () => {
     expect(() => migrate(db, 'forward', ['CREATE TABLE forward_a (x)'])).toThrow(SchemaTooNewError);
   });
 });
+
+describe('a database from before message keys', () => {
+  it('keeps its events, and adds the key column and its index', () => {
+    const file = path.join(dir, 'events.sqlite');
+    const old = new BetterSqlite3(file);
+    for (const step of CORE_SCHEMA.slice(0, 4)) old.exec(step);
+    old.pragma('user_version = 4');
+    old.prepare(`INSERT INTO events (account, event_id, event_type, occurred_at, stored_at, payload)
+      VALUES ('work', 'evt_1', 'message.received', '2026-01-01T00:00:00Z', 0, ?)`).run(JSON.stringify(mail('evt_1', 'Old', '')));
+    old.close();
+    const db = openAt(file);
+    expect(db.prepare('SELECT event_id, message_key FROM events').all()).toEqual([{ event_id: 'evt_1', message_key: null }]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_message_key'").pluck().get()).toBe('events_message_key');
+  });
+});

@@ -127,6 +127,85 @@ describe('commit', () => {
   });
 });
 
+describe('one message, once', () => {
+  // As the engine keys them: by the provider's message id (daemon/providers/message-key.ts).
+  const byMessageId = (_account: string, event: MailEvent) => (event.message ? `id:${event.message.id}` : null);
+  const keyedStore = () => {
+    const db = openDatabase(file);
+    open.push(db);
+    return new EventStore(db, Date.now, () => {}, byMessageId);
+  };
+  const viaRest = (messageId: string) => mail(`evt_catchup_${messageId}`, { message: { ...mail(messageId).message!, id: messageId } });
+  const viaPush = (messageId: string, overrides: Partial<MailEvent> = {}) =>
+    mail(`evt_push_${messageId}`, { message: { ...mail(messageId).message!, id: messageId }, ...overrides });
+
+  it('skips a second event of the same type and message under another event id, whichever route came first', () => {
+    const store = keyedStore();
+    expect(store.commit('work', [viaRest('m1'), viaPush('m2')]).stored).toHaveLength(2);
+    const late = store.commit('work', [viaPush('m1'), viaRest('m2')]);
+    expect(late).toEqual({ stored: [], duplicates: 2 });
+    expect(ids(store.after(0, 10))).toEqual(['evt_catchup_m1', 'evt_push_m2']);
+  });
+
+  it('skips the second within one batch too', () => {
+    const store = keyedStore();
+    expect(store.commit('work', [viaPush('m1'), viaRest('m1')])).toMatchObject({ duplicates: 1, stored: [{ event_id: 'evt_push_m1' }] });
+  });
+
+  it('keeps other event types of the same message, and the same message under another account', () => {
+    const store = keyedStore();
+    store.commit('work', [viaPush('m1')]);
+    const delivered = viaPush('m1', { event: 'message.delivered', event_id: 'evt_delivered_m1' });
+    expect(store.commit('work', [delivered]).stored).toHaveLength(1);
+    expect(store.commit('home', [viaRest('m1')]).stored).toHaveLength(1);
+  });
+
+  it('dedupes by event id alone where no key applies', () => {
+    const store = keyedStore();
+    const bare = (id: string): MailEvent => ({ event: 'inbox.suspended', event_id: id, occurred_at: '2026-02-24T10:05:00.000Z', inbox_id: 'inb_1' });
+    expect(store.commit('work', [bare('e1'), bare('e2'), bare('e1')])).toMatchObject({ duplicates: 1 });
+    expect(store.count()).toBe(2);
+  });
+
+  it('says whether the account holds an event by its id or its message, through an index', () => {
+    const { db } = openStore();
+    const store = new EventStore(db, Date.now, () => {}, byMessageId);
+    store.commit('work', [viaPush('m1')]);
+    expect(store.holds('work', viaPush('m1'))).toBe(true);
+    expect(store.holds('work', viaRest('m1'))).toBe(true);
+    expect(store.holds('work', viaRest('m2'))).toBe(false);
+    expect(store.holds('home', viaRest('m1'))).toBe(false);
+    expect(store.holds('work', viaPush('m1', { event: 'message.delivered', event_id: 'evt_other' }))).toBe(false);
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT 1 FROM events WHERE account = 'a' AND event_type = 't' AND message_key = 'k' LIMIT 1")
+      .all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(' ')).toContain('events_message_key');
+  });
+
+  it('gives recent events stored without a key (before keys existed) theirs, so a late push of one is known', () => {
+    const { store: unkeyed } = openStore(() => 5_000);
+    unkeyed.commit('work', [viaPush('m1'), viaPush('m2')]);
+    const store = keyedStore();
+    expect(store.commit('work', [viaRest('m1')]).stored).toHaveLength(1);
+    expect(store.keyRecent('work', 4_000, 100)).toBe(2);
+    expect(store.commit('work', [viaRest('m2')]).stored).toHaveLength(0);
+    expect(store.keyRecent('work', 4_000, 100)).toBe(0);
+  });
+
+  it('finds the newest occurred_at among recent events of a type', () => {
+    const { store } = openStore();
+    expect(store.newestOccurredAt('work', 'message.received')).toBeNull();
+    store.commit('work', [
+      mail('a', { occurred_at: '2026-02-24T10:05:00.000Z' }),
+      mail('b', { occurred_at: '2026-02-24T12:00:00.000Z' }),
+      mail('c', { occurred_at: '2026-02-24T11:00:00.000Z' }),
+      mail('d', { event: 'inbox.suspended', occurred_at: '2026-03-01T00:00:00.000Z' }),
+    ]);
+    expect(store.newestOccurredAt('work', 'message.received')).toBe(Date.parse('2026-02-24T12:00:00.000Z'));
+    expect(store.newestOccurredAt('home', 'message.received')).toBeNull();
+  });
+});
+
 describe('reading', () => {
   it('returns events after a seq in ascending order, limited and filtered by inbox, type and account', () => {
     const { store } = openStore();

@@ -88,7 +88,7 @@ describe('a full disk', () => {
   const title = 'keeps the engine running and saying why, and heals by itself once space is back';
   it.skipIf(!isRoot)(isRoot ? title : `${title} (skipped: mounting a tmpfs needs root on Linux)`, { timeout: 60_000 }, async () => {
     demo = await DemoProvider.start({ apiKey: KEY });
-    engine = spawn(process.execPath, [BIN, 'run', '--url', demo.url, '--port', '0', '--no-socket', '--data-dir', dataDir], {
+    engine = spawn(process.execPath, [BIN, 'run', '--url', demo.url, '--api-url', demo.restUrl, '--port', '0', '--no-socket', '--data-dir', dataDir], {
       env: { ...process.env, MAILBRIDGE_API_KEY: KEY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -103,7 +103,10 @@ describe('a full disk', () => {
     fillDisk(filler);
     // Each body is larger than anything the WAL could reuse: these need new pages on a disk that has none.
     const body = 'The disk is full. '.repeat(20_000);
-    const during = Array.from({ length: 5 }, () => demo!.emit({ message: { id: 'm', from: 'a@example.com', to: 'b@example.com', subject: 'Large', body_text: body } }));
+    // Each its own mail: events of one type that name the same message id are one mail, stored once.
+    const during = Array.from({ length: 5 }, (_, i) =>
+      demo!.emit({ message: { id: `m${i}`, from: 'a@example.com', to: 'b@example.com', subject: 'Large', body_text: body } }),
+    );
     await waitFor(() => /could not store \d+ event\(s\): database or disk is full/.test(output), 15_000, `the engine to say the disk is full: ${output}`);
 
     // Still running, still answering, and saying why.

@@ -228,3 +228,88 @@ describe('UpstreamConnection', () => {
     expect(JSON.stringify(connection.status())).not.toContain('om_wrong_key_987654321');
   });
 });
+
+describe('UpstreamConnection: when replay cannot cover a gap', () => {
+  async function watched(flavour: 'openmail' | 'agentmail' | 'myagentmail', cursor: string | null = null) {
+    const provider = await DemoProvider.start({ apiKey: KEY, pingIntervalMs: 60_000, flavour });
+    cleanups.push(() => provider.stop());
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-upstream-'));
+    const db = openDatabase(path.join(dir, 'events.db'));
+    cleanups.push(() => {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const store = new EventStore(db);
+    if (cursor !== null) store.commit(ACCOUNT, [{ ...provider.emit(), event_id: cursor }], cursor);
+    const connection = new UpstreamConnection({
+      account: ACCOUNT,
+      adapter: getAdapter(flavour),
+      url: provider.url,
+      apiKey: KEY,
+      inboxIds: [],
+      eventTypes: [],
+      cursor: store.cursor(ACCOUNT),
+      commit: (events, next) => store.commit(ACCOUNT, events, next),
+      clearCursor: () => store.setCursor(ACCOUNT, null),
+      log: createLogger('error', () => {}),
+      backoff: { baseMs: 50, capMs: 200, stableMs: 300 },
+      replaySettleMs: 200,
+    });
+    const reasons: string[] = [];
+    connection.onCatchUp((reason) => reasons.push(reason));
+    cleanups.push(() => connection.stop());
+    return { provider, store, connection, reasons };
+  }
+
+  it.each(['agentmail', 'myagentmail'] as const)('asks for a catch-up on every connect to %s, which cannot replay', async (flavour) => {
+    const { provider, connection, reasons } = await watched(flavour);
+    connection.start();
+    await waitFor(() => reasons.length === 1, 5_000, 'the first catch-up request');
+    provider.drop();
+    await waitFor(() => reasons.length === 2, 5_000, 'a catch-up request after the reconnect');
+    expect(reasons).toEqual(['no_replay', 'no_replay']);
+    expect(connection.status().possibleGap).toBeNull();
+  });
+
+  it('asks on OpenMail only while it has no cursor: replay covers a reconnect with one', async () => {
+    const { provider, store, connection, reasons } = await watched('openmail');
+    connection.start();
+    await live(connection);
+    expect(reasons).toEqual(['no_cursor']);
+    provider.emit();
+    await waitFor(() => store.cursor(ACCOUNT) !== null);
+    provider.drop();
+    await waitFor(() => provider.subscribes.length === 2 && connection.status().state === 'live', 5_000, 'live again');
+    await sleep(300);
+    expect(reasons).toEqual(['no_cursor']);
+  });
+
+  it('asks when the provider no longer knows the cursor, and a catch-up started after the gap closes it', async () => {
+    const { provider, connection, reasons } = await watched('openmail', 'evt_forgotten');
+    provider.forgetReplayLog();
+    connection.start();
+    await waitFor(() => reasons.includes('cursor_unknown'), 5_000, 'a catch-up request');
+    await live(connection);
+    const gap = connection.status().possibleGap!;
+    expect(gap.reason).toMatch(/did not recognise the replay cursor/);
+    connection.caughtUp(Date.parse(gap.at) - 1);
+    expect(connection.status().possibleGap).toEqual(gap);
+    connection.caughtUp(Date.parse(gap.at));
+    expect(connection.status().possibleGap).toBeNull();
+  });
+
+  it("leaves a replay's own paging gap to the replay", async () => {
+    const { provider, store, connection } = await watched('openmail');
+    connection.start();
+    await live(connection);
+    provider.emit();
+    await waitFor(() => store.cursor(ACCOUNT) !== null);
+    connection.stop();
+    provider.emitMany(150);
+    connection.start();
+    await waitFor(() => connection.status().possibleGap !== null, 5_000, 'the paging gap');
+    connection.caughtUp(Date.now());
+    expect(connection.status().possibleGap).not.toBeNull();
+    await waitFor(() => store.count() === 151 && connection.status().possibleGap === null, 5_000, 'the replay to page through');
+  });
+});

@@ -101,6 +101,30 @@ describe('SettingsView', () => {
     expect(document.body.textContent).not.toContain('sk_live_secret');
   });
 
+  it('adds an account with its own REST API URL, and lets the browser refuse one that is not http(s)', async () => {
+    const fake = fakeData(engine(settingsWith()));
+    const screen = await renderView(<SettingsView data={fake.data} live={[]} />);
+    const form = screen.getByRole('form', { name: 'Add an account' });
+    await form.getByRole('textbox', { name: 'Name' }).fill('staging');
+    const apiUrl = form.getByRole('textbox', { name: /^REST API URL/ });
+    await apiUrl.fill('ws://127.0.0.1:9000');
+    await form.getByLabelText('API key').fill('sk_test_key');
+    await form.getByRole('button', { name: 'Add account' }).click();
+    expect(apiUrl.element().matches(':invalid')).toBe(true);
+    expect(fake.argsOf('addAccount')).toEqual([]);
+
+    await apiUrl.fill('http://127.0.0.1:9000/');
+    await form.getByRole('button', { name: 'Add account' }).click();
+    await expect.element(form.getByRole('status')).toHaveTextContent('Verified: openmail accepted the key.');
+    expect(fake.argsOf('addAccount')).toStrictEqual([
+      [{ name: 'staging', provider: 'openmail', url: undefined, apiUrl: 'http://127.0.0.1:9000/', inboxIds: [], eventTypes: [], apiKey: 'sk_test_key' }],
+    ]);
+    await expect.element(apiUrl).toHaveValue('');
+    await expect
+      .element(screen.getByRole('region', { name: 'Accounts' }).getByRole('listitem'))
+      .toMatchTextContent(/^staging\s*openmail · REST http:\/\/127\.0\.0\.1:9000\/ · all inboxes/);
+  });
+
   it('says why a key was refused, and keeps the rest of the form', async () => {
     const fake = fakeData(engine(settingsWith(), { addAccount: async () => ({ ok: false, error: 'openmail rejected this key (401)' }) }));
     const screen = await renderView(<SettingsView data={fake.data} live={[]} />);

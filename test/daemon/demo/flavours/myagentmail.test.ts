@@ -1,5 +1,5 @@
-// The myagentmail-flavoured frames, read back by the myagentmail adapter. The `{type:"message.received",data}`
-// form from myagentmail's blog post is not parsed by the adapter yet, so only its shape is checked here.
+// The myagentmail-flavoured frames, read back by the myagentmail adapter, in both push forms: the API reference's
+// `{type:"event"}` and the blog post's `{type:"message.received",data}`.
 import { describe, expect, it } from 'vitest';
 import {
   myAgentMailConnectedFrame,
@@ -81,6 +81,18 @@ describe('myAgentMailDataFrame', () => {
     const [event] = samples(1);
     const frame = myAgentMailDataFrame(event!)!;
     expect(frame).toEqual({ type: 'message.received', data: (myAgentMailEventFrame(event!)!).message });
+  });
+
+  it('is read back by the adapter as the same mail as the event form: other event id, same message key', () => {
+    for (const event of samples(40)) {
+      const blog = adapter.classify(JSON.stringify(myAgentMailDataFrame(event)));
+      if (blog.kind !== 'event') throw new Error(`not an event: ${JSON.stringify(blog)}`);
+      const { event_id: _eventId, message, ...rest } = carried(event);
+      const { id: _id, ...mail } = message!;
+      expect(blog.event).toMatchObject({ ...rest, message: mail });
+      expect(blog.event.event_id).not.toBe(event.event_id);
+      expect(adapter.messageKey(blog.event)).toBe(adapter.messageKey(carried(event)));
+    }
   });
 });
 
