@@ -179,7 +179,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     if (nats) {
       // A redelivery (same stream sequence) is at-least-once; a second stream message for one event is a duplicate.
       jetStreamConsumer = await JetStreamConsumer.start(nats.url, 'MAILBRIDGE', 'chaos', (d) =>
-        ledgers.nats!.record(d.eventId, d.streamSeq, d.redelivered ? d.streamSeq - 1 : null),
+        ledgers.nats!.record(identity(d.event), d.streamSeq, d.redelivered ? d.streamSeq - 1 : null),
       );
     }
     emitting = setInterval(() => provider.emit(), 1_000 / options.eventsPerSecond);

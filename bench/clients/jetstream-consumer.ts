@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { MailEvent } from '../../shared/event.ts';
 
 export interface JetStreamDelivery {
-  eventId: string;
+  event: MailEvent;
   /** The message's sequence in the stream: the same on a redelivery, another one for a second copy. */
   streamSeq: number;
   /** True when the broker delivers this message again (its ack did not arrive in time). */
@@ -25,7 +25,7 @@ export class JetStreamConsumer {
       for await (const message of messages) {
         const event = message.json<MailEvent>();
         this.received += 1;
-        onMessage({ eventId: event.event_id, streamSeq: message.seq, redelivered: message.info.deliveryCount > 1 });
+        onMessage({ event, streamSeq: message.seq, redelivered: message.info.deliveryCount > 1 });
         message.ack();
       }
     })();
