@@ -53,7 +53,10 @@ describe('mailbridge mcp (stdio)', { timeout: 60_000 }, () => {
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
       'get_email',
       'list_emails',
+      'mark_read',
+      'reply_to_email',
       'search_emails',
+      'send_email',
       'wait_for_code',
       'wait_for_email',
     ]);
