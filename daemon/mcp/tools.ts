@@ -184,6 +184,12 @@ export function toolRefusal(name: ToolName, principal: Principal): string | null
   return accessRefusal(TOOLS[name].scope, principal, `the tool ${name}`);
 }
 
+/** A call that reads, or whose repeat changes nothing more: what may be made again without asking the agent. */
+export function safeToRepeat(name: ToolName): boolean {
+  const { annotations } = TOOLS[name];
+  return annotations.readOnlyHint || annotations.idempotentHint;
+}
+
 export function registerTools(server: McpServer, handlers: ToolHandlers): void {
   for (const name of TOOL_NAMES) register(server, name, handlers[name]);
 }
