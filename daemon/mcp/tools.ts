@@ -86,7 +86,7 @@ const READS: Hints = { readOnlyHint: true, destructiveHint: false, idempotentHin
 const SENDS: Hints = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
 
 const sendRetryNote =
-  'An identical call within 10 minutes (say, a retry after a timeout) is answered once and never sends twice.';
+  "An identical call within 10 minutes (say, a retry after a timeout) is given the first one's outcome instead of sending again.";
 
 export const TOOLS = {
   wait_for_email: {
