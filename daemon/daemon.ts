@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
 import type { AccountSettings } from '../shared/settings.ts';
-import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
+import type { DaemonStatus, ProviderName, UpstreamStatus } from '../shared/status.ts';
 import { AgentTokens } from './access/agent-tokens.ts';
 import { CatchUp } from './catchup/catch-up.ts';
 import type { CatchUpPolicy } from './catchup/policy.ts';
@@ -15,15 +15,17 @@ import type { RetrySchedule } from './forward/backoff-schedule.ts';
 import { Forwarder, type ForwardTarget } from './forward/forwarder.ts';
 import { createEventHub, type EventHub } from './hub.ts';
 import { startLocalApi, type LocalApi } from './local-api/server.ts';
-import type { LocalApiContext } from './local-api/context.ts';
+import type { LocalApiContext, SendingAccount } from './local-api/context.ts';
 import { createLocalWs } from './local-api/local-ws.ts';
 import { errorMessage, type Logger } from './log.ts';
 import { dataPaths } from './paths.ts';
 import { getAdapter } from './providers/index.ts';
 import { restTarget, type RestTarget } from './providers/rest.ts';
 import { ProviderProxy } from './proxy/proxy.ts';
+import { type SendLimit, SendLimiter } from './proxy/send-limits.ts';
 import { AgentTokenStore } from './store/agent-tokens.ts';
 import { AuditLog } from './store/audit-log.ts';
+import { ToolSends } from './store/tool-sends.ts';
 import { ConsumerStore } from './store/consumers.ts';
 import { openDatabase, type Database } from './store/db.ts';
 import { EventStore, type CommitResult } from './store/events.ts';
@@ -73,6 +75,9 @@ export interface DaemonOptions {
   engineName?: string;
   /** Catch-up over REST: when it runs and how far back it looks (daemon/catchup/policy.ts). */
   catchUp?: Partial<CatchUpPolicy>;
+  // ---- Acting for agents
+  /** The send limits kept here and how long a send may wait for a slot; the providers' own and 15 s by default. */
+  sendLimits?: { limits: Readonly<Record<ProviderName, SendLimit | null>>; maxQueueMs: number };
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -92,6 +97,7 @@ export class Daemon {
   readonly tokens: AgentTokens;
   readonly audit: AuditLog;
   readonly proxy: ProviderProxy;
+  readonly toolSends: ToolSends;
   readonly dataDir: string;
   readonly log: Logger;
   readonly startedAt = new Date();
@@ -130,7 +136,13 @@ export class Daemon {
     this.consumers = new ConsumerStore(db);
     this.tokens = new AgentTokens(new AgentTokenStore(db), this.consumers);
     this.audit = new AuditLog(db);
-    this.proxy = new ProviderProxy({ restTarget: (account) => this.restTarget(account), audit: this.audit });
+    const limits = options.sendLimits;
+    this.proxy = new ProviderProxy({
+      restTarget: (account) => this.restTarget(account),
+      audit: this.audit,
+      ...(limits === undefined ? {} : { limiter: new SendLimiter(limits.limits), maxQueueMs: limits.maxQueueMs }),
+    });
+    this.toolSends = new ToolSends(db);
     this.#retention = options.retention;
     this.#settingsTargets = options.settingsForwardTargets;
     this.#engineName = options.engineName ?? hostname();
@@ -219,6 +231,8 @@ export class Daemon {
         control,
         agents: this.tokens,
         proxy: this.proxy,
+        sendingAccounts: () => this.sendingAccounts(),
+        toolSends: this.toolSends,
         upgrades: new Map([['/v1/ws', { access: 'read', handle: (req, socket, head, principal) => localWs.handleUpgrade(req, socket, head, principal) }]]),
         onError: (error) => log.error(`local API: ${errorMessage(error)}`),
       };
@@ -386,6 +400,11 @@ export class Daemon {
     const runtime = this.#accounts.get(account);
     if (!runtime?.apiKey) return null;
     return restTarget(getAdapter(runtime.provider), runtime, runtime.apiKey);
+  }
+
+  /** The accounts the proxy can send with (running, with a key), and the inboxes each is set to. */
+  sendingAccounts(): SendingAccount[] {
+    return [...this.#accounts.values()].filter((account) => account.apiKey).map(({ name, provider, inboxIds }) => ({ name, provider, inboxIds }));
   }
 
   get endpoint(): LocalApi | null {

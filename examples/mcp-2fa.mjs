@@ -17,6 +17,12 @@ const result = await client.callTool(
   { timeout: 130_000 }, // the SDK gives up on a request after 60 s unless told otherwise
 );
 const answer = result.structuredContent;
-if (answer.status === 'timeout') console.log(answer.message);
-else console.log(`code ${answer.code ?? '-'} link ${answer.link ?? '-'} from ${answer.mail.from}`);
+if (answer.status === 'timeout') {
+  console.log(answer.message);
+} else {
+  console.log(`code ${answer.code ?? '-'} link ${answer.link ?? '-'} from ${answer.mail.from}`);
+  // Done with the code: mark its mail read at the provider (OpenMail; a token with the send scope).
+  const marked = await client.callTool({ name: 'mark_read', arguments: { seq: answer.mail.seq } });
+  console.log(marked.content[0].text);
+}
 await client.close();

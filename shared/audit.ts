@@ -6,7 +6,7 @@ export interface AuditEntry {
   at: string;
   /** The agent token's name, or `owner`. */
   token: string;
-  /** `proxy` for calls through `/v1/accounts/<name>/proxy/...`, or the tool that acted. */
+  /** `proxy` for calls through `/v1/accounts/<name>/proxy/...`, or the tool that acted (`mcp:send_email`). */
   via: string;
   account: string;
   method: string;

@@ -36,8 +36,13 @@ export function senderAllowed(patterns: readonly string[], from: string): boolea
 }
 
 function bareAddress(from: string): string | null {
+  return addressOf(from)?.toLowerCase() ?? null;
+}
+
+/** The address a `From` header names (`Name <addr>` or `addr`), as written; null when it names none. */
+export function addressOf(from: string): string | null {
   const angle = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from);
-  const address = (angle?.[1] ?? from).trim().toLowerCase();
+  const address = (angle?.[1] ?? from).trim();
   return /^[^\s@<>]+@[^\s@<>]+$/.test(address) ? address : null;
 }
 

@@ -5,11 +5,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ControlApi } from '../../shared/control.ts';
 import type { Access, Principal } from '../../shared/principal.ts';
+import type { ProviderName } from '../../shared/status.ts';
 import type { AgentTokens } from '../access/agent-tokens.ts';
 import type { EventHub } from '../hub.ts';
 import type { ProviderProxy } from '../proxy/proxy.ts';
 import type { ConsumerStore } from '../store/consumers.ts';
 import type { EventStore } from '../store/events.ts';
+import type { ToolSends } from '../store/tool-sends.ts';
 
 /**
  * Takes over a connection whose Upgrade request already passed the Host, Origin, token and access checks
@@ -50,6 +52,13 @@ export interface LocalRoute {
   handle: RouteHandler;
 }
 
+/** An account that can send (it runs and has an API key), and the inboxes it is set to (empty: every inbox). */
+export interface SendingAccount {
+  name: string;
+  provider: ProviderName;
+  inboxIds: readonly string[];
+}
+
 export interface LocalApiContext {
   version: string;
   dataDir: string;
@@ -61,6 +70,10 @@ export interface LocalApiContext {
   agents: Pick<AgentTokens, 'resolve' | 'onRevoked'>;
   /** Calls to each account's provider REST API on an agent's behalf, with the account's key. */
   proxy: ProviderProxy;
+  /** The accounts the proxy can send with now, for the send tools' defaults and their errors. */
+  sendingAccounts(): readonly SendingAccount[];
+  /** The MCP send tools' recent sends, so that a repeated call sends once. */
+  toolSends: ToolSends;
   /**
    * Keyed by path (e.g. '/v1/ws'). Read on every request, so a module may register after the server started.
    * An Upgrade request to any other path gets a 404.

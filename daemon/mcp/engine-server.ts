@@ -1,30 +1,29 @@
 // The MCP server as the engine runs it, one per session: the declared tools and resources, done here with the
-// store, the query module and the one waiter, for the principal that opened the session. Every answer goes
-// through that principal's visibility; mail content goes out inside untrusted-mail blocks (mail-text.ts).
+// store, the query module and the one waiter (the acting tools in send-tools.ts, through the provider proxy), for
+// the principal that opened the session. Each tool's declared scope is checked before its handler runs; every answer
+// goes through that principal's visibility; mail content goes out inside untrusted-mail blocks (mail-text.ts).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError, type ReadResourceResult, type Resource } from '@modelcontextprotocol/sdk/types.js';
-import { CodedError } from '../../shared/errors.ts';
+import { type CallToolResult, ErrorCode, McpError, type ReadResourceResult, type Resource } from '@modelcontextprotocol/sdk/types.js';
 import { MESSAGE_RECEIVED } from '../../shared/event.ts';
 import type { Principal } from '../../shared/principal.ts';
 import { UNTRUSTED_NOTICE } from '../../shared/wait.ts';
-import { canSee, hasScope } from '../access/visibility.ts';
+import { canSee } from '../access/visibility.ts';
 import type { EventHub } from '../hub.ts';
 import { eventItem, historyPage } from '../query/history.ts';
 import { mailSummary, mailView } from '../query/mail-view.ts';
-import type { EventStore } from '../store/events.ts';
 import { waitForCode, waitForMail, type WaitContext } from '../wait/wait-answers.ts';
 import type { MailWaiter } from '../wait/waiter.ts';
 import { codeWaitText, listText, mailText, mailWaitText, newNonce } from './mail-text.ts';
 import { mailUri, RECENT_MAIL_COUNT, RECENT_MAIL_URI, registerResources, seqOfMailUri, type MailResources } from './resources.ts';
+import { type SendToolDeps, type SendToolName, sendToolHandlers } from './send-tools.ts';
 import { INSTRUCTIONS, serverInfo } from './server-info.ts';
-import { registerTools, toolError, toolResult, type ToolExtra, type ToolHandlers } from './tools.ts';
+import { registerTools, TOOL_NAMES, toolError, toolRefusal, toolResult, type ToolExtra, type ToolHandlers, type ToolName } from './tools.ts';
 
 /** While a wait lasts, a client that asked for progress hears of it this often (and once at the start). */
 export const PROGRESS_EVERY_MS = 5_000;
 
-export interface McpEngineDeps {
+export interface McpEngineDeps extends SendToolDeps {
   version: string;
-  events: EventStore;
   hub: EventHub;
   waiter: MailWaiter;
 }
@@ -43,7 +42,7 @@ export interface EngineMcpServer {
 
 export function createEngineMcpServer(deps: McpEngineDeps, session: McpSession): EngineMcpServer {
   const server = new McpServer(serverInfo(deps.version), { instructions: INSTRUCTIONS });
-  registerTools(server, engineTools(deps, session));
+  registerTools(server, withScopes(session.principal, { ...engineTools(deps, session), ...sendToolHandlers(deps, session.principal) }));
   const resources = new EngineMailResources(deps, session.principal);
   registerResources(server, resources);
   const stopListening = deps.hub.onCommitted((batch) => {
@@ -56,7 +55,20 @@ export function createEngineMcpServer(deps: McpEngineDeps, session: McpSession):
   return { server, dispose: stopListening };
 }
 
-function engineTools(deps: McpEngineDeps, session: McpSession): ToolHandlers {
+/**
+ * Each handler behind the scope its tool declares (tools.ts): a principal without it gets a tool error worded as the
+ * HTTP routes' 403, and the handler never runs.
+ */
+function withScopes(principal: Principal, handlers: ToolHandlers): ToolHandlers {
+  const guarded = (name: ToolName) => (args: never, extra: ToolExtra) => {
+    const refusal = toolRefusal(name, principal);
+    if (refusal !== null) return Promise.resolve(toolError(refusal));
+    return (handlers[name] as (args: never, extra: ToolExtra) => Promise<CallToolResult>)(args, extra);
+  };
+  return Object.fromEntries(TOOL_NAMES.map((name) => [name, guarded(name)])) as ToolHandlers;
+}
+
+function engineTools(deps: McpEngineDeps, session: McpSession): Omit<ToolHandlers, SendToolName> {
   const { principal } = session;
   const waitContext = (extra: ToolExtra, timeoutSeconds: number): WaitContext => {
     const token = extra._meta?.progressToken;
@@ -83,30 +95,25 @@ function engineTools(deps: McpEngineDeps, session: McpSession): ToolHandlers {
 
   return {
     wait_for_email: async (args, extra) => {
-      requireRead(principal);
       const result = await waitForMail(deps.waiter, args, waitContext(extra, args.timeout_seconds));
       return result === null ? stopped(extra) : toolResult('wait_for_email', result, mailWaitText(result, newNonce()));
     },
     wait_for_code: async (args, extra) => {
-      requireRead(principal);
       const result = await waitForCode(deps.waiter, args, waitContext(extra, args.timeout_seconds));
       return result === null ? stopped(extra) : toolResult('wait_for_code', result, codeWaitText(result, newNonce()));
     },
     list_emails: async (args) => {
-      requireRead(principal);
       const page = historyPage(deps.events, pageQuery(args), principal);
       const result = { notice: UNTRUSTED_NOTICE, items: page.items.map(mailSummary), next_before: page.next_before };
       return toolResult('list_emails', result, listText(result.items, result.next_before, newNonce()));
     },
     search_emails: async (args) => {
-      requireRead(principal);
       const page = historyPage(deps.events, { ...pageQuery(args), q: args.query }, principal);
       const items = page.items.map(mailSummary);
       const result = { notice: UNTRUSTED_NOTICE, items, next_before: page.next_before, search_lag: page.search_lag ?? 0 };
       return toolResult('search_emails', result, listText(items, page.next_before, newNonce()));
     },
     get_email: async ({ seq }) => {
-      requireRead(principal);
       const item = eventItem(deps.events, seq, principal);
       if (item === null) return toolError(`no mail with seq ${seq}: retention may have removed it, or this token may not see it`);
       const mail = mailView(item);
@@ -123,11 +130,6 @@ function pageQuery(args: { inbox_id?: string | undefined; account?: string | und
     ...(args.account === undefined ? {} : { account: args.account }),
     ...(args.before === undefined ? {} : { before: args.before }),
   };
-}
-
-/** Until tools declare their scope the way routes will, each checks the read scope itself. */
-function requireRead(principal: Principal): void {
-  if (!hasScope(principal, 'read')) throw new CodedError('forbidden', 'this token may not read mail (it lacks the read scope)');
 }
 
 class EngineMailResources implements MailResources {
@@ -150,8 +152,8 @@ class EngineMailResources implements MailResources {
     }));
   }
 
+  // Resources are read under /mcp's declared access, `read`: every principal in a session holds it.
   async read(uri: string): Promise<ReadResourceResult> {
-    requireRead(this.#principal);
     if (uri === RECENT_MAIL_URI) return json(uri, { notice: UNTRUSTED_NOTICE, items: this.#recent() });
     const seq = seqOfMailUri(uri);
     const item = seq === null ? null : eventItem(this.#deps.events, seq, this.#principal);

@@ -2,7 +2,8 @@
 // the engine's `/mcp` and runs none of them itself: each call goes to the running engine's `/mcp` with the SDK's
 // client, where the store, the hub and the one waiter are (so a wait here is as hub-driven as one over HTTP), with
 // progress, cancellation and resource updates passed through. The engine is found through endpoint.json; when
-// none runs, this says so on stderr and in every tool's answer, and connects on the next call once one does.
+// none runs, this says so on stderr and in every tool's answer, and connects on the next call once one does. A call
+// is made again by itself only when that cannot send anything twice (mayCallAgain).
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -23,7 +24,7 @@ import { findRunningEndpoint } from '../endpoint-client.ts';
 import { errorMessage } from '../log.ts';
 import { MAIL_URI_TEMPLATE, registerResources, type MailResources } from './resources.ts';
 import { INSTRUCTIONS, serverInfo } from './server-info.ts';
-import { registerTools, TOOL_NAMES, toolError, type ToolExtra, type ToolHandlers, type ToolName } from './tools.ts';
+import { registerTools, safeToRepeat, TOOL_NAMES, toolError, type ToolExtra, type ToolHandlers, type ToolName } from './tools.ts';
 
 export interface StdioBridgeOptions {
   dataDir: string;
@@ -73,6 +74,19 @@ export async function serveStdio(options: StdioBridgeOptions): Promise<void> {
 function forwardingTools(link: EngineLink): ToolHandlers {
   const forward = (name: ToolName) => (args: unknown, extra: ToolExtra) => link.callTool(name, args as Record<string, unknown>, extra);
   return Object.fromEntries(TOOL_NAMES.map((name) => [name, forward(name)])) as ToolHandlers;
+}
+
+/**
+ * Whether a call that failed may be made again on a fresh connection, without asking the agent. Any tool when the
+ * engine cannot have run it: it did not know the session (404, it restarted) or the connection was refused (it is
+ * elsewhere now). When the connection broke during the call the engine may have run it, so only a tool whose repeat
+ * changes nothing more (tools.ts, safeToRepeat): never a send, which the agent calls again itself, and the engine
+ * answers that repeat once (send-once.ts).
+ */
+export function mayCallAgain(name: ToolName, error: unknown): boolean {
+  if (error instanceof StreamableHTTPError) return error.code === 404;
+  if (!(error instanceof TypeError)) return false;
+  return (error.cause as { code?: unknown } | undefined)?.code === 'ECONNREFUSED' || safeToRepeat(name);
 }
 
 interface LinkEvents {
@@ -135,9 +149,13 @@ class EngineLink {
         if (extra.signal.aborted) throw error;
         this.#drop(client);
         // The engine restarted since we connected (it is elsewhere now, or does not know our session): once more,
-        // afresh. The tools are read-only, so a call the old engine may have seen is safe to make again.
-        if (attempt === 1 && (error instanceof TypeError || (error instanceof StreamableHTTPError && error.code === 404))) continue;
-        return toolError(`the call to Mailbridge failed (${errorMessage(error)}); call again`);
+        // afresh, when that cannot make anything happen twice.
+        if (attempt === 1 && mayCallAgain(name, error)) continue;
+        if (safeToRepeat(name)) return toolError(`the call to Mailbridge failed (${errorMessage(error)}); call again`);
+        return toolError(
+          `the call to Mailbridge broke off (${errorMessage(error)}), so ${name} may or may not have been done. Call again ` +
+            'with the same arguments: an identical call within 10 minutes is answered with the earlier one\'s outcome, or goes with its Idempotency-Key.',
+        );
       }
     }
   }

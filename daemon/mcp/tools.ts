@@ -1,6 +1,7 @@
-// The MCP tools, declared once: names, descriptions, input and output schemas and annotations. The engine's server
-// registers them with the handlers that do the work (engine-tools.ts); `mailbridge mcp` registers the same
-// declarations with handlers that call the engine's, so an agent sees one set of tools over either transport.
+// The MCP tools, declared once: names, descriptions, input and output schemas, annotations and the scope each needs.
+// The engine's server registers them with the handlers that do the work (engine-server.ts, send-tools.ts) and checks
+// the scope before any of them runs; `mailbridge mcp` registers the same declarations with handlers that call the
+// engine's, so an agent sees one set of tools over either transport.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnySchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -8,7 +9,17 @@ import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations
 import * as z from 'zod/mini';
 import { MESSAGE_RECEIVED } from '../../shared/event.ts';
 import { MAX_FILTER_LENGTH, MAX_QUERY_LENGTH } from '../../shared/local-api.ts';
+import type { Principal } from '../../shared/principal.ts';
 import { codeWaitResultSchema, mailSummarySchema, mailViewSchema, mailWaitResultSchema, waitRequestSchema } from '../../shared/wait.ts';
+import { accessRefusal } from '../access/route-access.ts';
+import {
+  markReadAnswerSchema,
+  markReadInput,
+  replyAnswerSchema,
+  replyToEmailInput,
+  sendAnswerSchema,
+  sendEmailInput,
+} from './send-tool-schemas.ts';
 
 /** What a list answers with at most, per call: a page an agent can read whole. */
 export const LIST_LIMIT = { default: 20, max: 50 } as const;
@@ -67,7 +78,15 @@ const searchPage = z.extend(mailPage, {
 });
 const oneMail = z.object({ notice: untrusted, mail: mailViewSchema });
 
-const READS: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/** Every hint given, so what a tool does is never left to a client's default. */
+type Hints = Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;
+
+const READS: Hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/** A mail that went cannot be called back; calling again sends again once the repeat window is over. */
+const SENDS: Hints = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+const sendRetryNote =
+  "An identical call within 10 minutes (say, a retry after a timeout) is given the first one's outcome instead of sending again.";
 
 export const TOOLS = {
   wait_for_email: {
@@ -79,6 +98,7 @@ export const TOOLS = {
     inputSchema: waitRequestSchema,
     outputSchema: mailWaitResultSchema,
     annotations: { ...READS, title: 'Wait for an email' },
+    scope: 'read',
   },
   wait_for_code: {
     title: 'Wait for a one-time code',
@@ -91,6 +111,7 @@ export const TOOLS = {
     inputSchema: waitRequestSchema,
     outputSchema: codeWaitResultSchema,
     annotations: { ...READS, title: 'Wait for a one-time code' },
+    scope: 'read',
   },
   list_emails: {
     title: 'List emails',
@@ -98,6 +119,7 @@ export const TOOLS = {
     inputSchema: listEmailsInput,
     outputSchema: mailPage,
     annotations: { ...READS, title: 'List emails' },
+    scope: 'read',
   },
   search_emails: {
     title: 'Search emails',
@@ -105,6 +127,7 @@ export const TOOLS = {
     inputSchema: searchEmailsInput,
     outputSchema: searchPage,
     annotations: { ...READS, title: 'Search emails' },
+    scope: 'read',
   },
   get_email: {
     title: 'Get an email',
@@ -112,6 +135,40 @@ export const TOOLS = {
     inputSchema: getEmailInput,
     outputSchema: oneMail,
     annotations: { ...READS, title: 'Get an email' },
+    scope: 'read',
+  },
+  send_email: {
+    title: 'Send an email',
+    description:
+      'Sends a new mail through the account\'s provider; the provider\'s API key stays in Mailbridge. account and ' +
+      'inbox_id may be left out when there is only one to choose from (the error lists the choices otherwise). ' +
+      'Answers sent (with the provider\'s message id), queued (sent after waiting for the send limit) or refused ' +
+      `(nothing sent: the reason, and when to try again). ${sendRetryNote} Needs a token with the send scope.`,
+    inputSchema: sendEmailInput,
+    outputSchema: sendAnswerSchema,
+    annotations: { ...SENDS, title: 'Send an email' },
+    scope: 'send',
+  },
+  reply_to_email: {
+    title: 'Reply to an email',
+    description:
+      'Replies to a received mail by its seq: to its sender, in its thread, from the inbox it came to, with the ' +
+      'provider\'s own reply (OpenMail quotes the mail replied to unless quote is false). Answers as send_email does. ' +
+      `${sendRetryNote} Needs a token with the send scope.`,
+    inputSchema: replyToEmailInput,
+    outputSchema: replyAnswerSchema,
+    annotations: { ...SENDS, title: 'Reply to an email' },
+    scope: 'send',
+  },
+  mark_read: {
+    title: 'Mark an email read',
+    description:
+      'Marks the thread of a mail (by its seq) read at the provider, for example once a code from it was used. ' +
+      'OpenMail only; other providers answer that it is not supported. Needs a token with the send scope.',
+    inputSchema: markReadInput,
+    outputSchema: markReadAnswerSchema,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true, title: 'Mark an email read' },
+    scope: 'send',
   },
 } as const;
 
@@ -121,6 +178,17 @@ export type ToolArgs<N extends ToolName> = z.infer<(typeof TOOLS)[N]['inputSchem
 export type ToolOutput<N extends ToolName> = z.infer<(typeof TOOLS)[N]['outputSchema']>;
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 export type ToolHandlers = { [N in ToolName]: (args: ToolArgs<N>, extra: ToolExtra) => Promise<CallToolResult> };
+
+/** Null when `principal` may call the tool; otherwise its refusal, worded as the HTTP routes' 403 is. */
+export function toolRefusal(name: ToolName, principal: Principal): string | null {
+  return accessRefusal(TOOLS[name].scope, principal, `the tool ${name}`);
+}
+
+/** A call that reads, or whose repeat changes nothing more: what may be made again without asking the agent. */
+export function safeToRepeat(name: ToolName): boolean {
+  const { annotations } = TOOLS[name];
+  return annotations.readOnlyHint || annotations.idempotentHint;
+}
 
 export function registerTools(server: McpServer, handlers: ToolHandlers): void {
   for (const name of TOOL_NAMES) register(server, name, handlers[name]);

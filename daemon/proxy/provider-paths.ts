@@ -27,7 +27,7 @@ const INBOXES: Record<ProviderName, readonly [string, string]> = {
 const SENDS: Record<ProviderName, readonly (readonly string[])[]> = {
   openmail: [['send']],
   agentmail: [['messages', 'send'], ['messages', '*', 'reply'], ['messages', '*', 'reply-all'], ['messages', '*', 'forward'], ['drafts', '*', 'send']],
-  myagentmail: [['send'], ['drafts', '*', 'send']],
+  myagentmail: [['send'], ['reply', '*'], ['reply-all', '*'], ['forward', '*'], ['drafts', '*', 'send']],
 };
 
 /** The inbox root of a provider's REST API, as people read it (`/v1/inboxes/<id>/`), for messages. */

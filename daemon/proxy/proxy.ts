@@ -230,7 +230,7 @@ export class ProviderProxy {
     const path = `/v1/threads/${encodeURIComponent(threadId)}`;
     this.#before({ token: principal.name, via, account, method: 'PATCH', path, inboxId, idempotencyKey: null }, () => {
       const provider = this.#target(account).provider;
-      if (provider !== 'openmail') throw invalidRequest(`marking mail read is not available for ${provider} here`);
+      if (provider !== 'openmail') throw invalidRequest(`marking mail read is not supported by ${provider}: Mailbridge marks mail read only through OpenMail's PATCH /v1/threads/{id}`);
     });
     return this.call({ account, method: 'PATCH', path, body: { is_read: true }, inboxId }, principal, { ...options, via });
   }

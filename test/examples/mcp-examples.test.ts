@@ -101,11 +101,26 @@ describe('Use with AI agents', () => {
     await servesTheTools(await connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } })));
   });
 
-  it('the 2FA walkthrough script prints the code that was sent after it connected', async () => {
+  it('the 2FA walkthrough script prints the code that was sent after it connected, then marks its mail read', async () => {
     const script = run(process.execPath, [path.join(EXAMPLES, 'mcp-2fa.mjs'), 'github.com'], { MAILBRIDGE_URL: h.url, MAILBRIDGE_TOKEN: h.token() });
     await waitFor(() => script.output().includes('connected: have the code sent now'), 15_000, `the script to connect: ${script.output()}`);
-    h.send(CODE_MAIL);
+    const mail = h.send(CODE_MAIL);
     await waitFor(() => script.output().includes('code 482913 link - from GitHub <noreply@github.com>'), 15_000, `the code: ${script.output()}`);
+    await waitFor(() => script.output().includes(`Marked the thread ${mail.thread_id} of mail `), 15_000, `the mark: ${script.output()}`);
+    expect(h.demo.mailbox.thread(mail.thread_id!)?.isRead).toBe(true);
+  });
+
+  it('the reply script answers a mail that arrives in its thread, with an agent token that may send', async () => {
+    const { token } = h.daemon.tokens.create({ name: 'replier', scope: 'send', inboxIds: [], allowSenders: [] });
+    const script = run(process.execPath, [path.join(EXAMPLES, 'mcp-reply.mjs'), 'northwind.example'], { MAILBRIDGE_URL: h.url, MAILBRIDGE_TOKEN: token });
+    await waitFor(() => script.output().includes('connected: waiting for mail'), 15_000, `the script to connect: ${script.output()}`);
+    const mail = h.send({ from: 'Dana Reyes <dana.reyes@northwind.example>', subject: 'Pallet count', body: 'We need 14 pallets.' });
+    await waitFor(() => /^Sent from \S+ \(account work\) to dana\.reyes@northwind\.example: message msg_/m.test(script.output()), 15_000, `the reply: ${script.output()}`);
+    const thread = h.demo.mailbox.threadMessages(mail.thread_id!);
+    expect(thread.map((message) => [message.direction, message.subject])).toEqual([
+      ['inbound', 'Pallet count'],
+      ['outbound', 'Re: Pallet count'],
+    ]);
   });
 
   it('the shell script gets the code from mailbridge wait', async () => {

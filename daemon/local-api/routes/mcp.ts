@@ -12,15 +12,27 @@ export interface McpRoutes {
   close(): Promise<void>;
 }
 
-export function mcpRoutes(ctx: Pick<LocalApiContext, 'version' | 'events' | 'hub'>, waiter: MailWaiter): McpRoutes {
+export function mcpRoutes(
+  ctx: Pick<LocalApiContext, 'version' | 'events' | 'hub' | 'proxy' | 'sendingAccounts' | 'toolSends'>,
+  waiter: MailWaiter,
+): McpRoutes {
   let loading: Promise<McpHttpEndpoint> | null = null;
   const endpoint = () =>
-    (loading ??= import('../../mcp/http-endpoint.ts').then(
-      ({ McpHttpEndpoint }) => new McpHttpEndpoint({ version: ctx.version, events: ctx.events, hub: ctx.hub, waiter }),
+    (loading ??= Promise.all([import('../../mcp/http-endpoint.ts'), import('../../mcp/send-once.ts')]).then(
+      ([{ McpHttpEndpoint }, { SendOnce }]) =>
+        new McpHttpEndpoint({
+          version: ctx.version,
+          events: ctx.events,
+          hub: ctx.hub,
+          waiter,
+          proxy: ctx.proxy,
+          sendingAccounts: ctx.sendingAccounts,
+          sendOnce: new SendOnce(ctx.toolSends),
+        }),
     ));
   const handle = async (request: RouteRequest): Promise<void> => (await endpoint()).handle(request);
   return {
-    // Every tool reads mail; a tool that does more checks its own scope.
+    // A session reads mail; the engine's server checks the scope each tool declares (tools.ts) before it runs.
     routes: (['POST', 'GET', 'DELETE'] as const).map((method) => ({ method, path: MCP_PATH, access: 'read', handle })),
     close: async () => {
       if (loading !== null) await (await loading).close();

@@ -84,6 +84,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     control: engine.control,
     agents: engine.daemon.tokens,
     proxy: engine.daemon.proxy,
+    sendingAccounts: () => engine.daemon.sendingAccounts(),
+    toolSends: engine.daemon.toolSends,
     onError: (error) => errors.push(error),
     ...options.ctx,
   };

@@ -21,6 +21,8 @@ export interface EngineWithDemo {
   dir: string;
   dataDir: string;
   demo: DemoProvider;
+  /** The account's provider key: what an agent must never see. */
+  apiKey: string;
   daemon: Daemon;
   url: string;
   token(): string;
@@ -28,7 +30,8 @@ export interface EngineWithDemo {
   mail(fields: { from: string; subject: string; body: string; inbox?: string; html?: string }): Promise<{ event: MailEvent; seq: number }>;
   /** Sends a mail and returns at once (the caller times its arrival). */
   send(fields: { from: string; subject: string; body: string; inbox?: string; html?: string }): MailEvent;
-  client(name?: string): Promise<Client>;
+  /** An SDK client over Streamable HTTP with the endpoint's token, or with `token` (an agent's). */
+  client(name?: string, token?: string): Promise<Client>;
   stop(): Promise<void>;
 }
 
@@ -40,7 +43,8 @@ export async function startEngineWithDemo(overrides: Partial<EngineOptions> = {}
   const demo = await DemoProvider.start({ apiKey });
   const { daemon } = await startEngine(
     testDaemonOptions(dataDir, {
-      accounts: [{ name: 'work', provider: 'openmail', url: demo.url, inboxIds: [], eventTypes: [], apiKey }],
+      // The demo speaks OpenMail's REST API too: the send tools reach it through the proxy.
+      accounts: [{ name: 'work', provider: 'openmail', url: demo.url, apiUrl: demo.restUrl, inboxIds: [], eventTypes: [], apiKey }],
       ...overrides,
     }),
   );
@@ -69,6 +73,7 @@ export async function startEngineWithDemo(overrides: Partial<EngineOptions> = {}
     dir,
     dataDir,
     demo,
+    apiKey,
     daemon,
     url: daemon.endpoint!.url,
     token: () => fs.readFileSync(daemon.endpoint!.tokenFile, 'utf8').trim(),
@@ -78,10 +83,10 @@ export async function startEngineWithDemo(overrides: Partial<EngineOptions> = {}
       const seq = await waitFor(() => daemon.events.seqOf(event.event_id), 5_000, `mail ${event.event_id} committed`);
       return { event, seq };
     },
-    client: async (name = 'mailbridge-test') => {
+    client: async (name = 'mailbridge-test', token = harness.token()) => {
       const client = new Client({ name, version: '1.0.0' });
       const transport = new StreamableHTTPClientTransport(new URL('/mcp', harness.url), {
-        requestInit: { headers: { Authorization: `Bearer ${harness.token()}` } },
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
       });
       await client.connect(transport);
       clients.push(client);

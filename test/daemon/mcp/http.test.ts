@@ -9,6 +9,9 @@ import { curl } from '../local-api/harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { INBOX, OTHER_INBOX, startEngineWithDemo, type EngineWithDemo } from './engine-with-demo.ts';
 
+/** Every tool, by name: the five that read and the three that act. */
+const TOOL_NAMES = ['get_email', 'list_emails', 'mark_read', 'reply_to_email', 'search_emails', 'send_email', 'wait_for_code', 'wait_for_email'];
+
 let h: EngineWithDemo;
 let client: Client;
 
@@ -45,12 +48,17 @@ async function waiting(base: number, count = 1): Promise<void> {
 }
 
 describe('MCP over Streamable HTTP', () => {
-  it('lists the five tools with described inputs, output schemas and read-only annotations', async () => {
+  it('lists the tools with described inputs, output schemas, and annotations that say which only read', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['get_email', 'list_emails', 'search_emails', 'wait_for_code', 'wait_for_email']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(TOOL_NAMES);
+    const acting: Record<string, object> = {
+      send_email: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+      reply_to_email: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+      mark_read: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
+    };
     for (const tool of tools) {
       expect(tool.description, tool.name).toBeTruthy();
-      expect(tool.annotations, tool.name).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+      expect(tool.annotations, tool.name).toMatchObject(acting[tool.name] ?? { readOnlyHint: true, destructiveHint: false, idempotentHint: true });
       expect(tool.outputSchema?.type, tool.name).toBe('object');
       const properties = Object.entries(tool.inputSchema.properties ?? {}) as Array<[string, { description?: string }]>;
       expect(properties.length, tool.name).toBeGreaterThan(0);
@@ -247,7 +255,7 @@ describe('MCP over Streamable HTTP', () => {
     await short.close();
     const gone = await curl(['-H', `Authorization: Bearer ${h.token()}`, '-H', `Mcp-Session-Id: ${id}`, `${h.url}/mcp`]);
     expect(gone.status).toBe(404);
-    expect((await client.listTools()).tools).toHaveLength(5);
+    expect((await client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
   });
 });
 

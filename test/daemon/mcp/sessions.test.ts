@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER, type Principal } from '../../../shared/principal.ts';
 import { HttpError } from '../../../daemon/local-api/http-json.ts';
 import { McpHttpEndpoint } from '../../../daemon/mcp/http-endpoint.ts';
+import { SendOnce } from '../../../daemon/mcp/send-once.ts';
 import { MailWaiter } from '../../../daemon/wait/waiter.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -33,7 +34,9 @@ afterAll(async () => {
 function endpoint(limits = { maxSessions: 8, idleMs: 60_000 }, clock?: ManualClock): McpHttpEndpoint {
   const { events, hub, consumers } = h.daemon;
   const waiter = new MailWaiter({ events, hub, consumers });
-  const mcp = new McpHttpEndpoint({ version: 'test', events, hub, waiter }, limits, clock);
+  const sendOnce = new SendOnce(h.daemon.toolSends);
+  const sending = { proxy: h.daemon.proxy, sendingAccounts: () => h.daemon.sendingAccounts(), sendOnce };
+  const mcp = new McpHttpEndpoint({ version: 'test', events, hub, waiter, ...sending }, limits, clock);
   closers.push(async () => {
     waiter.close();
     await mcp.close();
@@ -100,11 +103,13 @@ describe('a narrowed principal over MCP', () => {
     expect((await call).structuredContent).toMatchObject({ status: 'received', code: '424242' });
   });
 
-  it('without the read scope gets a tool error, not mail', async () => {
+  it('without the scope a tool declares gets a tool error worded as the HTTP 403, not mail', async () => {
     const { client } = await connect(await serve(endpoint(), { ...AGENT, name: 'sender-only', scopes: ['send'] }));
     const result = await client.callTool({ name: 'list_emails', arguments: {} });
-    expect(result.isError).toBe(true);
-    expect(JSON.stringify(result.content)).toContain('read scope');
+    expect(result).toEqual({
+      isError: true,
+      content: [{ type: 'text', text: 'the token "sender-only" has the scopes [send]; the tool list_emails needs "read" (create a token with --scope read)' }],
+    });
   });
 });
 
@@ -144,6 +149,6 @@ describe('MCP sessions', () => {
     await waitFor(() => mcp.sessionCount === 1, 5_000, 'the idle session to expire');
     const gone = await fetch(url, { method: 'DELETE', headers: { 'Mcp-Session-Id': rawSession } });
     expect(gone.status).toBe(404);
-    expect((await client.listTools()).tools).toHaveLength(5);
+    expect((await client.listTools()).tools).toHaveLength(8);
   });
 });

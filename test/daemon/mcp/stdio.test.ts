@@ -7,10 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/wait-for.ts';
-import { startEngineWithDemo, type EngineWithDemo } from './engine-with-demo.ts';
+import { mayCallAgain } from '../../../daemon/mcp/stdio-bridge.ts';
+import { INBOX, startEngineWithDemo, type EngineWithDemo } from './engine-with-demo.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/mailbridge.js');
 
@@ -53,7 +55,10 @@ describe('mailbridge mcp (stdio)', { timeout: 60_000 }, () => {
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
       'get_email',
       'list_emails',
+      'mark_read',
+      'reply_to_email',
       'search_emails',
+      'send_email',
       'wait_for_code',
       'wait_for_email',
     ]);
@@ -122,6 +127,22 @@ describe('mailbridge mcp (stdio)', { timeout: 60_000 }, () => {
     expect(after.structuredContent).toMatchObject({ mail: { seq, subject: 'After the restart' } });
   });
 
+  it('sends through the engine, and a send repeated after the engine restarted is answered once, not sent again', async () => {
+    const dataDir = tempDataDir();
+    const first = await startEngineWithDemo({}, dataDir);
+    const { client } = await stdioClient(['--data-dir', dataDir]);
+    const mail = { to: 'ana@example.com', subject: 'Over stdio', text: 'Sent once.', inbox_id: INBOX };
+    const sent = await client.callTool({ name: 'send_email', arguments: mail });
+    expect(sent.structuredContent).toMatchObject({ status: 'sent', repeated: false });
+    expect(first.demo.mailbox.messages(INBOX, 'outbound')).toHaveLength(1);
+    await first.stop();
+    // The bridge's session died with the engine: it connects to the new one, and the engine finds the call's record.
+    const second = await engine(dataDir);
+    const again = await client.callTool({ name: 'send_email', arguments: mail });
+    expect(again.structuredContent).toEqual({ ...(sent.structuredContent as object), repeated: true });
+    expect(second.demo.mailbox.messages(INBOX, 'outbound')).toHaveLength(0);
+  });
+
   it('says so when the engine refuses the token it was given', async () => {
     const dataDir = tempDataDir();
     await engine(dataDir);
@@ -131,5 +152,26 @@ describe('mailbridge mcp (stdio)', { timeout: 60_000 }, () => {
     const refused = await client.callTool({ name: 'list_emails', arguments: {} });
     expect(refused.isError).toBe(true);
     expect(text(refused)).toContain(`refused the token in ${tokenFile}`);
+  });
+});
+
+describe('what the bridge calls again by itself', () => {
+  const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+  const broken = new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+  const unknownSession = new StreamableHTTPError(404, 'no such MCP session');
+
+  it('any tool the engine cannot have run: an unknown session, a refused connection', () => {
+    for (const error of [refused, unknownSession]) {
+      expect(mayCallAgain('send_email', error)).toBe(true);
+      expect(mayCallAgain('list_emails', error)).toBe(true);
+    }
+  });
+
+  it('after a connection that broke during the call, only tools whose repeat changes nothing more', () => {
+    expect(mayCallAgain('get_email', broken)).toBe(true);
+    expect(mayCallAgain('mark_read', broken)).toBe(true);
+    expect(mayCallAgain('send_email', broken)).toBe(false);
+    expect(mayCallAgain('reply_to_email', broken)).toBe(false);
+    expect(mayCallAgain('get_email', new StreamableHTTPError(500, 'internal'))).toBe(false);
   });
 });

@@ -16,6 +16,9 @@ describe('readProviderPath', () => {
     ['agentmail', 'POST', '/v1/inboxes/inb_a/send', null, false],
     ['myagentmail', 'POST', '/v1/inboxes/inb_a/send', 'inb_a', true],
     ['myagentmail', 'POST', '/v1/inboxes/inb_a/drafts/d_1/send', 'inb_a', true],
+    ['myagentmail', 'POST', '/v1/inboxes/inb_a/reply/msg_1', 'inb_a', true],
+    ['myagentmail', 'POST', '/v1/inboxes/inb_a/reply-all/msg_1', 'inb_a', true],
+    ['myagentmail', 'GET', '/v1/inboxes/inb_a/reply/msg_1', 'inb_a', false],
   ] as const)('%s %s %s: inbox %s, send %s', (provider, method, raw, inboxId, send) => {
     const path = readProviderPath(provider, method, raw);
     expect(path.raw).toBe(raw);

@@ -84,7 +84,7 @@ describe('ProviderProxy.send', () => {
     expect(auditLog.page().entries[0]).toMatchObject({ via: 'mark_read', method: 'PATCH', path: `/v1/threads/${threadId}`, inboxId: INBOX, status: 200 });
 
     const agentmail = new ProviderProxy({ restTarget: () => restTarget(getAdapter('agentmail'), { name: 'am', apiUrl: demo.restUrl }, KEY), audit: auditLog });
-    await expect(agentmail.markRead('am', INBOX, threadId, OWNER)).rejects.toThrow(/not available for agentmail/);
+    await expect(agentmail.markRead('am', INBOX, threadId, OWNER)).rejects.toThrow(/marking mail read is not supported by agentmail/);
   });
 
   it('waits for a slot under the send limit and says how long, or refuses with Retry-After when the wait is long', async () => {
