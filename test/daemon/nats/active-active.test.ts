@@ -36,7 +36,7 @@ interface Engine {
 function startEngine(name: string, dataDir: string, demo: DemoProvider, nats: NatsServer): Engine {
   const child = spawn(
     process.execPath,
-    [BIN, 'run', '--data-dir', dataDir, '--port', '0', '--no-socket', '--url', demo.url, '--publish-nats', nats.url, '--engine-name', name],
+    [BIN, 'run', '--data-dir', dataDir, '--port', '0', '--no-socket', '--url', demo.url, '--api-url', demo.restUrl, '--publish-nats', nats.url, '--engine-name', name],
     { env: { ...process.env, MAILBRIDGE_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
