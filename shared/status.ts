@@ -1,4 +1,5 @@
 // What the engine reports about itself: the tray, the window, `mailbridge status` and `GET /v1/status` all read this.
+import type { ForwardDelivery } from './forward-delivery.ts';
 
 export type ProviderName = 'openmail' | 'agentmail' | 'myagentmail';
 export const PROVIDERS: readonly ProviderName[] = ['openmail', 'agentmail', 'myagentmail'];
@@ -66,6 +67,10 @@ export interface ForwardTargetStatus {
   deadLetters: number;
   delivered: number;
   lastResult: { at: string; ok: boolean; detail: string } | null;
+  /** Retries, dead letters and ordering as the target was set up. */
+  delivery?: ForwardDelivery;
+  /** Deliveries under way now, retries included (at most 1 in strict order, `delivery.concurrency` otherwise). */
+  inFlight?: number;
 }
 
 export interface EndpointInfo {

@@ -29,6 +29,16 @@ export interface RetentionOptions {
   batchSize?: number;
 }
 
+/** An event as forwarding sends it: the stored payload is the webhook body, byte for byte, with no parse. */
+export interface ForwardableEvent {
+  seq: number;
+  eventId: string;
+  inboxId: string | null;
+  eventType: string;
+  /** The OpenMail payload as stored (without `seq`). */
+  body: string;
+}
+
 export interface CommitResult {
   /** The newly inserted events with their seq, in the order given. */
   stored: StoredEvent[];
@@ -124,6 +134,15 @@ export class EventStore {
     const sql = `SELECT seq, payload FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
     const rows = this.#statement<Pick<EventRow, 'seq' | 'payload'>>(sql).all({ ...params, after: afterSeq, limit });
     return rows.map((row) => toStoredEvent(row.seq, row.payload));
+  }
+
+  /** Like after(), with each payload as stored: for senders of the bare payload, which need not parse it. */
+  forwardable(afterSeq: number, limit: number, filter: EventFilter = {}): ForwardableEvent[] {
+    requireCount('limit', limit);
+    const { where, params } = filterClause(filter);
+    const sql = `SELECT seq, event_id AS eventId, inbox_id AS inboxId, event_type AS eventType, payload AS body
+      FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
+    return this.#statement<ForwardableEvent>(sql).all({ ...params, after: afterSeq, limit });
   }
 
   /** The highest seq ever assigned (0 before the first event), even if retention has since deleted it. */
