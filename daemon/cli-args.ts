@@ -1,6 +1,14 @@
 // Parsing of `mailbridge` command lines into typed options, with one-line errors for bad flags.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
+import {
+  completeDelivery,
+  DEFAULT_FORWARD_DELIVERY,
+  FORWARD_DELIVERY_LIMITS,
+  FORWARD_ORDERS,
+  FORWARD_RETRIES,
+  type ForwardDelivery,
+} from '../shared/forward-delivery.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -33,12 +41,19 @@ const OPTIONS = {
   rotate: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  // How --forward-to targets deliver (defaults: shared/forward-delivery.ts).
+  'forward-retry': { type: 'string' },
+  'forward-order': { type: 'string' },
+  'forward-concurrency': { type: 'string' },
   version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
 const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
-  run: ['demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose'],
+  run: [
+    'demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose',
+    'forward-retry', 'forward-order', 'forward-concurrency',
+  ],
   login: ['provider', 'account', 'url', 'api-url', 'inbox', 'events', 'data-dir', 'no-verify'],
   logout: ['account', 'data-dir'],
   status: ['json', 'data-dir'],
@@ -72,6 +87,8 @@ export interface CliOptions {
   after: number | null;
   rotate: boolean;
   verbose: boolean;
+  /** Delivery of the --forward-to targets. */
+  forwardDelivery: ForwardDelivery;
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {
@@ -114,7 +131,28 @@ export function parseCli(argv: readonly string[]): CliOptions {
     after: values.after === undefined ? null : integer('--after', values.after, 0, Number.MAX_SAFE_INTEGER),
     rotate: values.rotate ?? false,
     verbose: values.verbose ?? false,
+    forwardDelivery: forwardDelivery(values),
   };
+}
+
+function forwardDelivery(values: { 'forward-retry'?: string; 'forward-order'?: string; 'forward-concurrency'?: string }): ForwardDelivery {
+  const delivery: Partial<ForwardDelivery> = {};
+  const retry = values['forward-retry'];
+  if (retry !== undefined) {
+    if (!(FORWARD_RETRIES as readonly string[]).includes(retry)) throw new UsageError(`--forward-retry takes ${FORWARD_RETRIES.join(' or ')}, not '${retry}'`);
+    delivery.retry = retry as ForwardDelivery['retry'];
+  }
+  const order = values['forward-order'];
+  if (order !== undefined) {
+    if (!(FORWARD_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--forward-order takes ${FORWARD_ORDERS.join(' or ')}, not '${order}'`);
+    delivery.order = order as ForwardDelivery['order'];
+  }
+  const concurrency = values['forward-concurrency'];
+  if (concurrency !== undefined) {
+    const { min, max } = FORWARD_DELIVERY_LIMITS.concurrency;
+    delivery.concurrency = integer('--forward-concurrency', concurrency, min, max);
+  }
+  return completeDelivery(delivery);
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -129,7 +167,7 @@ function defaults(): Omit<CliOptions, 'command'> {
   return {
     demo: false, provider: null, url: null, apiUrl: null, inboxIds: [], eventTypes: [], port: null, dataDir: null, forwardTo: [],
     forwardSecretFile: null, unixSocket: true, account: null, verify: true, json: false, limit: 20, search: null,
-    after: null, rotate: false, verbose: false,
+    after: null, rotate: false, verbose: false, forwardDelivery: { ...DEFAULT_FORWARD_DELIVERY },
   };
 }
 
@@ -171,6 +209,7 @@ export const USAGE = `mailbridge: a local OpenMail endpoint that never misses ma
 Usage:
   mailbridge run [--demo] [--provider openmail|agentmail|myagentmail] [--url WS_URL] [--api-url URL] [--inbox ID]...
                  [--events TYPES] [--port N] [--data-dir DIR] [--forward-to URL]... [--forward-secret-file F]
+                 [--forward-retry local|openmail] [--forward-order strict|unordered] [--forward-concurrency N]
                  [--no-socket] [--account NAME] [-v]
   mailbridge login [--provider P] [--account NAME] [--url WS_URL] [--api-url URL] [--inbox ID]... [--no-verify]
   mailbridge logout [--account NAME]
@@ -181,5 +220,8 @@ Usage:
   mailbridge repair                 (moves a damaged event store aside; the engine must be stopped)
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).
+--forward-to targets retry a failed POST within 1 s, then after 2 s, 5 s, 15 s, 1 min and every 5 min, for up to
+10 attempts or an hour, then keep it as a dead letter; they deliver in strict order unless --forward-order unordered
+(then --forward-concurrency at once, 8 by default). --forward-retry openmail uses OpenMail's schedule instead.
 With no key and no account, \`run\` starts the built-in demo provider.
 Data directory: --data-dir, else MAILBRIDGE_DATA_DIR, else the OS convention.`;

@@ -199,6 +199,7 @@ function commandLineForwardTargets(options: CliOptions, dataDir: string): Forwar
     secret,
     inboxIds: [],
     eventTypes: [],
+    delivery: options.forwardDelivery,
   }));
 }
 

@@ -114,6 +114,29 @@ describe('forward targets', () => {
     }
   });
 
+  it('keeps the delivery options asked for, fills in the rest, and refuses ones out of range', async () => {
+    const url = 'http://127.0.0.1:9/hook';
+    const response = await call('POST', '/v1/forward-targets', { url, delivery: { retry: 'openmail', order: 'unordered', concurrency: 4 } });
+    expect(response.status).toBe(201);
+    const { target } = (await response.json()) as { target: { id: string } };
+    const expected = { retry: 'openmail', maxAttempts: 5, maxAgeSeconds: 3_600, order: 'unordered', concurrency: 4 };
+    expect(openSettings(dir).get().forwardTargets).toEqual([{ id: target.id, url, inboxIds: [], eventTypes: [], delivery: expected }]);
+    expect(daemon.status().forwards[0]).toMatchObject({ id: target.id, delivery: expected, inFlight: 0 });
+    await control.removeForwardTarget(target.id);
+
+    for (const [delivery, message] of [
+      [{ concurrency: 0 }, /delivery\.concurrency must be a whole number from 1 to 64/],
+      [{ retry: 'often' }, /delivery\.retry must be one of local, openmail/],
+      [{ maxAgeSeconds: 1.5 }, /delivery\.maxAgeSeconds/],
+      [{ order: 'strict', speed: 'fast' }, /unknown field: speed/],
+    ] as const) {
+      const refused = await call('POST', '/v1/forward-targets', { url, delivery });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+    expect(openSettings(dir).get().forwardTargets).toEqual([]);
+  });
+
   it('refuses a target that is not on this machine', async () => {
     const response = await call('POST', '/v1/forward-targets', { url: 'https://example.com/hook', inboxIds: [], eventTypes: [] });
     expect(response.status).toBe(400);
