@@ -319,7 +319,14 @@ export class Daemon {
       demo: this.#demo !== null,
       accounts: this.upstreamStatus(),
       endpoint: this.#api
-        ? { url: this.#api.url, socket: this.#api.socketPath, token_file: this.#api.tokenFile, pid: process.pid, version: VERSION }
+        ? {
+            url: this.#api.url,
+            socket: this.#api.socketPath,
+            token_file: this.#api.tokenFile,
+            pid: process.pid,
+            version: VERSION,
+            clients: { ...this.#api.clients(), webSockets: this.#localWs?.clientCount() ?? 0 },
+          }
         : null,
       store: { events: this.events.count(), latestSeq, oldestSeq: this.events.oldestSeq(), searchLag: this.events.searchLag() },
       consumers: this.consumers.list(latestSeq),

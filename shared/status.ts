@@ -80,6 +80,20 @@ export interface EndpointInfo {
   token_file: string;
   pid: number;
   version: string;
+  /** In status only (endpoint.json has no live counts): the agents connected now. */
+  clients?: EndpointClients;
+}
+
+/** What the local endpoint holds open right now. */
+export interface EndpointClients {
+  /** Open HTTP connections, TCP and Unix socket (parked long-polls and streams among them). */
+  connections: number;
+  /** Long-polls waiting for an event. */
+  longPolls: number;
+  /** Server-Sent Event streams. */
+  streams: number;
+  /** OpenMail-compatible local WebSocket clients. */
+  webSockets: number;
 }
 
 export interface DaemonStatus {

@@ -102,7 +102,7 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
       res.pause();
     });
     slowReq.on('error', () => {});
-    await waitFor(() => slowRes !== null && h.api.stats().streams === 1, 5_000, 'the slow stream');
+    await waitFor(() => slowRes !== null && h.api.clients().streams === 1, 5_000, 'the slow stream');
     const fast = await stream();
 
     const body = 'x'.repeat(4096);
