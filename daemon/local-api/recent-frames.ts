@@ -1,0 +1,149 @@
+// The newest committed events, each serialized once, for readers that have fallen a little behind. Without it each
+// reader catching up read the same rows from SQLite, parsed them and serialized them again: with ten SSE readers
+// in a burst that was the largest cost in the engine (bench b's profile). Filled from the hub, so it only ever
+// holds committed events; it covers every event after `coveredAfter`, and a reader behind that reads the store.
+// Bounded by count, bytes and age, and empty while no reader needs it.
+import type { StoredEvent } from '../../shared/event.ts';
+
+export interface RecentFramesLimits {
+  maxEvents: number;
+  /** Of serialized text. */
+  maxBytes: number;
+  /** A frame older than this goes, so an idle engine does not hold the last burst. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_RECENT_FRAMES: RecentFramesLimits = { maxEvents: 16_384, maxBytes: 16 * 1024 * 1024, maxAgeMs: 10_000 };
+
+interface Entry {
+  event: StoredEvent;
+  text: string;
+  at: number;
+}
+
+export interface FramesPage {
+  /** The frames of the events that passed `wants`, joined. */
+  text: string;
+  /** How many frames `text` holds. */
+  count: number;
+  /** The last seq looked at, wanted or not: the reader's next position. */
+  lastSeq: number;
+}
+
+export interface RecentFramesDeps {
+  serialize(event: StoredEvent): string;
+  /** The newest committed seq, where coverage starts when the window opens. */
+  latestSeq(): number;
+  now(): number;
+  limits?: RecentFramesLimits;
+}
+
+export class RecentFrames {
+  readonly #deps: RecentFramesDeps;
+  readonly #limits: RecentFramesLimits;
+  #entries: Entry[] = [];
+  /** Entries before this index are dropped (compacted now and then rather than shifted one by one). */
+  #head = 0;
+  #bytes = 0;
+  #coveredAfter = 0;
+  #open = false;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(deps: RecentFramesDeps) {
+    this.#deps = deps;
+    this.#limits = deps.limits ?? DEFAULT_RECENT_FRAMES;
+  }
+
+  /** Starts keeping frames: from now on every committed event is covered. */
+  open(): void {
+    if (this.#open) return;
+    this.#open = true;
+    this.#coveredAfter = this.#deps.latestSeq();
+  }
+
+  /** Drops everything and stops keeping frames. */
+  close(): void {
+    this.#open = false;
+    this.#entries = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  get size(): number {
+    return this.#entries.length - this.#head;
+  }
+
+  /** True when every event after `after` is here (or none has been committed since). */
+  covers(after: number): boolean {
+    return this.#open && after >= this.#coveredAfter;
+  }
+
+  /** Takes a committed batch, in seq order, straight from the hub. */
+  append(batch: readonly StoredEvent[]): void {
+    if (!this.#open) return;
+    const at = this.#deps.now();
+    for (const event of batch) {
+      const text = this.#deps.serialize(event);
+      this.#entries.push({ event, text, at });
+      this.#bytes += text.length;
+    }
+    this.#trim();
+    this.#arm();
+  }
+
+  /** Frames after `after` that `wants` accepts, up to about `maxBytes` of them. Only when covers(after). */
+  page(after: number, wants: (event: StoredEvent) => boolean, maxBytes: number): FramesPage {
+    const parts: string[] = [];
+    let bytes = 0;
+    let lastSeq = after;
+    for (let i = this.#firstAfter(after); i < this.#entries.length && bytes < maxBytes; i++) {
+      const entry = this.#entries[i]!;
+      lastSeq = entry.event.seq;
+      if (!wants(entry.event)) continue;
+      parts.push(entry.text);
+      bytes += entry.text.length;
+    }
+    return { text: parts.join(''), count: parts.length, lastSeq };
+  }
+
+  #firstAfter(seq: number): number {
+    let low = this.#head;
+    let high = this.#entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#entries[mid]!.event.seq <= seq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** One timer, for when the oldest frame grows too old; none while empty. */
+  #arm(): void {
+    if (this.#timer !== null || this.size === 0) return;
+    const dueIn = this.#entries[this.#head]!.at + this.#limits.maxAgeMs - this.#deps.now();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#trim();
+      this.#arm();
+    }, Math.max(dueIn, 0) + 1);
+    this.#timer.unref();
+  }
+
+  #trim(): void {
+    const { maxEvents, maxBytes, maxAgeMs } = this.#limits;
+    const oldest = this.#deps.now() - maxAgeMs;
+    while (this.size > 0) {
+      const first = this.#entries[this.#head]!;
+      if (this.size <= maxEvents && this.#bytes <= maxBytes && first.at > oldest) break;
+      this.#head += 1;
+      this.#bytes -= first.text.length;
+      this.#coveredAfter = first.event.seq;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
