@@ -142,7 +142,7 @@ async function measureMode(
   );
   // The agent's view of "committed": a separate read-only connection to the daemon's database, as any process sees it.
   const db = new BetterSqlite3(path.join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
-  const committed = db.prepare<[string], { seq: number }>('SELECT seq FROM events WHERE event_id = ?');
+  const committed = db.prepare<[string], { seq: number }>("SELECT seq FROM events WHERE account = 'bench' AND event_id = ?");
   const endpoint: Endpoint = { url: daemon.url, socket: daemon.socket, token: daemon.token };
   const stopClient = await startClient(mode, endpoint, arrived);
   try {

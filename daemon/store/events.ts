@@ -1,6 +1,6 @@
 // The durable event log: every committed event gets a local, monotonic, never-reused seq.
 import type { Statement } from 'better-sqlite3';
-import type { EventRecord, MailEvent, StoredEvent } from '../../shared/event.ts';
+import { MESSAGE_RECEIVED, type EventRecord, type MailEvent, type StoredEvent } from '../../shared/event.ts';
 import type { PublishCommitted } from '../hub.ts';
 import type { Database } from './db.ts';
 import { SearchIndex } from './search-index.ts';
@@ -75,7 +75,7 @@ export class EventStore {
   /** Status asks for the count many times a second while events flow; COUNT(*) is a scan. */
   #knownCount: number | null = null;
   readonly #get: Statement<[number], EventRow>;
-  readonly #seqOf: Statement<[string], { seq: number }>;
+  readonly #seqOf: Statement<[string], { seq: number | null }>;
   readonly #search: SearchIndex;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
   readonly #publish: PublishCommitted;
@@ -100,7 +100,14 @@ export class EventStore {
     this.#oldestSeq = db.prepare('SELECT min(seq) AS seq FROM events');
     this.#count = db.prepare('SELECT count(*) AS n FROM events');
     this.#get = db.prepare('SELECT seq, account, stored_at, payload FROM events WHERE seq = ?');
-    this.#seqOf = db.prepare('SELECT seq FROM events WHERE event_id = ? ORDER BY seq DESC LIMIT 1');
+    // A loose index scan: each account found through UNIQUE (account, event_id), then the id looked up in it.
+    this.#seqOf = db.prepare(`
+      WITH RECURSIVE accounts (name) AS (
+        SELECT min(account) FROM events
+        UNION ALL
+        SELECT (SELECT min(account) FROM events WHERE account > accounts.name) FROM accounts WHERE accounts.name IS NOT NULL
+      )
+      SELECT max(e.seq) AS seq FROM accounts JOIN events e ON e.account = accounts.name AND e.event_id = ?`);
     this.#search = new SearchIndex(db);
     this.#commit = db.transaction((account, events, cursor) => this.#commitInTransaction(account, events, cursor));
   }
@@ -221,11 +228,13 @@ export class EventStore {
       }
     }
     if (opts.maxAgeMs !== null) {
-      deleted += this.#deleteInBatches(
-        batch,
-        'SELECT seq FROM events WHERE stored_at < @storedBefore AND seq <= @upTo ORDER BY stored_at LIMIT @batch',
-        { storedBefore: opts.now - opts.maxAgeMs, upTo: opts.protectAfterSeq },
-      );
+      // Events are stored in seq order, so the old ones are the oldest seqs: everything before the first young one.
+      // (An event stored while the clock ran backwards may wait for the ones before it.)
+      const firstYoung = this.#statement<{ seq: number }>(
+        'SELECT seq FROM events WHERE stored_at >= ? ORDER BY seq LIMIT 1',
+      ).get(opts.now - opts.maxAgeMs);
+      const upTo = Math.min(opts.protectAfterSeq, firstYoung === undefined ? Number.MAX_SAFE_INTEGER : firstYoung.seq - 1);
+      deleted += this.#deleteInBatches(batch, 'SELECT seq FROM events WHERE seq <= @upTo ORDER BY seq LIMIT @batch', { upTo });
     }
     if (this.#knownCount !== null) this.#knownCount -= deleted;
     return deleted;
@@ -302,6 +311,8 @@ function filterClause(filter: EventFilter, prefix = ''): { where: string; params
     where += ` AND ${prefix}${FILTER_COLUMNS[key]} = @${key}`;
     params[key] = value;
   }
+  // Says in the query text what the value already implies, so SQLite may read the partial index of other types.
+  if (filter.eventType !== undefined && filter.eventType !== MESSAGE_RECEIVED) where += ` AND ${prefix}event_type <> '${MESSAGE_RECEIVED}'`;
   return { where, params };
 }
 
