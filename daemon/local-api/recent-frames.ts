@@ -1,4 +1,4 @@
-// The newest committed events, each serialized once, for readers that have fallen a little behind. Without it each
+// The newest committed events, each serialized and encoded once, for readers that have fallen a little behind. Without it each
 // reader catching up read the same rows from SQLite, parsed them and serialized them again: with ten SSE readers
 // in a burst that was the largest cost in the engine (bench b's profile). Filled from the hub, so it only ever
 // holds committed events; it covers every event after `coveredAfter`, and a reader behind that reads the store.
@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../shared/event.ts';
 
 export interface RecentFramesLimits {
   maxEvents: number;
-  /** Of serialized text. */
+  /** Of encoded frames. */
   maxBytes: number;
   /** A frame older than this goes, so an idle engine does not hold the last burst. */
   maxAgeMs: number;
@@ -17,13 +17,13 @@ export const DEFAULT_RECENT_FRAMES: RecentFramesLimits = { maxEvents: 16_384, ma
 
 interface Entry {
   event: StoredEvent;
-  text: string;
+  frame: Buffer;
   at: number;
 }
 
 export interface FramesPage {
-  /** The frames of the events that passed `wants`, joined. */
-  text: string;
+  /** The frames of the events that passed `wants`, joined: bytes, so no socket encodes them again. */
+  chunk: Buffer;
   /** How many frames `text` holds. */
   count: number;
   /** The last seq looked at, wanted or not: the reader's next position. */
@@ -85,9 +85,9 @@ export class RecentFrames {
     if (!this.#open) return;
     const at = this.#deps.now();
     for (const event of batch) {
-      const text = this.#deps.serialize(event);
-      this.#entries.push({ event, text, at });
-      this.#bytes += text.length;
+      const frame = Buffer.from(this.#deps.serialize(event));
+      this.#entries.push({ event, frame, at });
+      this.#bytes += frame.length;
     }
     this.#trim();
     this.#arm();
@@ -95,17 +95,17 @@ export class RecentFrames {
 
   /** Frames after `after` that `wants` accepts, up to about `maxBytes` of them. Only when covers(after). */
   page(after: number, wants: (event: StoredEvent) => boolean, maxBytes: number): FramesPage {
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     let bytes = 0;
     let lastSeq = after;
     for (let i = this.#firstAfter(after); i < this.#entries.length && bytes < maxBytes; i++) {
       const entry = this.#entries[i]!;
       lastSeq = entry.event.seq;
       if (!wants(entry.event)) continue;
-      parts.push(entry.text);
-      bytes += entry.text.length;
+      parts.push(entry.frame);
+      bytes += entry.frame.length;
     }
-    return { text: parts.join(''), count: parts.length, lastSeq };
+    return { chunk: Buffer.concat(parts, bytes), count: parts.length, lastSeq };
   }
 
   #firstAfter(seq: number): number {
@@ -138,7 +138,7 @@ export class RecentFrames {
       const first = this.#entries[this.#head]!;
       if (this.size <= maxEvents && this.#bytes <= maxBytes && first.at > oldest) break;
       this.#head += 1;
-      this.#bytes -= first.text.length;
+      this.#bytes -= first.frame.length;
       this.#coveredAfter = first.event.seq;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {

@@ -11,7 +11,7 @@ import type { EventStore } from '../store/events.ts';
 import type { StreamFilter } from './event-filter.ts';
 import { matchesFilter } from './event-filter.ts';
 import { eventJson } from './event-json.ts';
-import { RecentFrames, type RecentFramesLimits } from './recent-frames.ts';
+import { RecentFrames, type FramesPage, type RecentFramesLimits } from './recent-frames.ts';
 
 export const KEEPALIVE_MS = 15_000;
 /** Tells EventSource how soon to reconnect after the stream drops. */
@@ -108,7 +108,7 @@ export class SseStreams {
       return;
     }
     stream.cursor = page.lastSeq;
-    if (page.count > 0 && !this.#write(stream, page.text)) {
+    if (page.count > 0 && !this.#write(stream, page.chunk)) {
       this.#waitForDrain(stream);
       return;
     }
@@ -117,35 +117,35 @@ export class SseStreams {
     setImmediate(() => this.#catchUp(stream));
   }
 
-  #recentPage(stream: Stream): { text: string; count: number; lastSeq: number } {
+  #recentPage(stream: Stream): FramesPage {
     const { filter } = stream;
     return this.#recent.page(stream.cursor, (event) => matchesFilter(event, filter), PAGE_BYTES);
   }
 
-  #storePage(stream: Stream): { text: string; count: number; lastSeq: number } {
+  #storePage(stream: Stream): FramesPage {
     const page = this.#events.after(stream.cursor, PAGE_SIZE, stream.filter);
-    return { text: page.map(sseFrame).join(''), count: page.length, lastSeq: page.at(-1)?.seq ?? stream.cursor };
+    return { chunk: Buffer.from(page.map(sseFrame).join('')), count: page.length, lastSeq: page.at(-1)?.seq ?? stream.cursor };
   }
 
   #deliver(batch: readonly StoredEvent[]): void {
-    // Streams without a filter, usually all of them, share one text per batch.
-    let unfiltered: string | null = null;
+    // Streams without a filter, usually all of them, share one encoded chunk per batch.
+    let unfiltered: Buffer | null = null;
     for (const stream of this.#streams) {
       if (!stream.live) continue;
       const fresh = batch[0]!.seq > stream.cursor;
       const everything = fresh && stream.filter.inboxId === undefined && stream.filter.eventType === undefined;
-      let text: string;
+      let chunk: Buffer | string;
       if (everything) {
-        unfiltered ??= batch.map(sseFrame).join('');
-        text = unfiltered;
+        unfiltered ??= Buffer.from(batch.map(sseFrame).join(''));
+        chunk = unfiltered;
       } else {
-        text = batch
+        chunk = batch
           .filter((event) => event.seq > stream.cursor && matchesFilter(event, stream.filter))
           .map(sseFrame)
           .join('');
       }
       stream.cursor = Math.max(stream.cursor, batch.at(-1)!.seq);
-      if (text !== '' && !this.#write(stream, text)) {
+      if (chunk.length > 0 && !this.#write(stream, chunk)) {
         // What follows is in the store (and the recent frames); the catch-up after 'drain' sends it.
         stream.live = false;
         this.#waitForDrain(stream);
@@ -154,8 +154,8 @@ export class SseStreams {
   }
 
   /** One write; false once the stream holds more unsent bytes than it may (a 'drain' then follows). */
-  #write(stream: Stream, text: string): boolean {
-    const flowing = stream.res.write(text);
+  #write(stream: Stream, chunk: Buffer | string): boolean {
+    const flowing = stream.res.write(chunk);
     return flowing || stream.res.writableLength < LIVE_BUFFER_BYTES;
   }
 
