@@ -6,7 +6,7 @@ import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
 import type { AccountSettings } from '../shared/settings.ts';
 import type { DaemonStatus, UpstreamStatus } from '../shared/status.ts';
-import { DemoProvider } from './demo/server.ts';
+import type { DemoProvider } from './demo/server.ts';
 import type { RetrySchedule } from './forward/backoff-schedule.ts';
 import { Forwarder, type ForwardTarget } from './forward/forwarder.ts';
 import { createEventHub, type EventHub } from './hub.ts';
@@ -147,6 +147,8 @@ export class Daemon {
     if (this.#o.demo) {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
+      // Loaded only when asked for: an engine with real accounts never holds the demo's code.
+      const { DemoProvider } = await import('./demo/server.ts');
       this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs, apiKey: demoKey });
       accounts.unshift({ name: DEMO_ACCOUNT, provider: 'openmail', url: this.#demo.url, inboxIds: [], eventTypes: [], apiKey: demoKey });
       log.info(`demo provider on ${this.#demo.url}: sample mail every ${Math.round((this.#o.demo.intervalMs ?? 0) / 1000)} s`);
