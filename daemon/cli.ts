@@ -113,6 +113,7 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     retention: settings.retention,
     log,
     detectWakeFromTimers: true,
+    reduceIdleMemory: true,
     settings: settingsStore,
     secrets,
   });

@@ -28,6 +28,7 @@ import { UpstreamConnection } from './upstream/connection.ts';
 import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/heartbeat.ts';
 import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
+import { DEFAULT_IDLE_MEMORY, heapBytes, IdleMemory, reducingCollection } from './idle-memory.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -57,6 +58,8 @@ export interface DaemonOptions {
   backoff?: BackoffPolicy;
   /** Delay before each forwarding attempt; OpenMail's webhook schedule by default. */
   forwardSchedule?: RetrySchedule;
+  /** Return memory to the OS once quiet (daemon/idle-memory.ts): the headless engine, which mostly waits. */
+  reduceIdleMemory?: boolean;
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -90,6 +93,7 @@ export class Daemon {
   #retentionTimer: NodeJS.Timeout | null = null;
   #searchIndexer: SearchIndexer | null = null;
   #checkpointer: WalCheckpointer | null = null;
+  #idleMemory: IdleMemory | null = null;
   #statusTimer: NodeJS.Timeout | null = null;
   #retention: DaemonOptions['retention'];
   #settingsTargets: ForwardTarget[];
@@ -144,6 +148,13 @@ export class Daemon {
       this.#checkpointer?.noteWrite();
     });
     this.#searchIndexer.start();
+    // ---- Idle memory: given back once quiet, when asked for and where V8 offers the collection that does it.
+    const collect = this.#o.reduceIdleMemory ? reducingCollection() : null;
+    if (collect !== null) {
+      this.#idleMemory = new IdleMemory(DEFAULT_IDLE_MEMORY, systemTimers, heapBytes, collect);
+      this.hub.onCommitted(() => this.#idleMemory?.noteActivity());
+      this.#idleMemory.start();
+    }
     if (this.#o.demo) {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
@@ -378,6 +389,7 @@ export class Daemon {
     if (this.#statusTimer) clearTimeout(this.#statusTimer);
     this.#searchIndexer?.stop();
     this.#checkpointer?.stop();
+    this.#idleMemory?.stop();
     for (const upstream of this.#upstreams) upstream.stop();
     await this.#localWs?.close();
     await this.#api?.close();
