@@ -125,6 +125,11 @@ export class ForwardQueue {
     this.#advance.run(seq, delivered ? 1 : 0, this.#now(), targetId);
   }
 
+  /** Like advance(), for several deliveries saved at once: the cursor moves to `seq` and `delivered` more are counted. */
+  saveProgress(targetId: string, seq: number, delivered: number): void {
+    this.#advance.run(seq, delivered, this.#now(), targetId);
+  }
+
   /**
    * Records the failure and moves the cursor past it (to `advanceTo`, short of it when an older delivery is still in
    * flight) in one transaction, so a crash keeps both or neither.
