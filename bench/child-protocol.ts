@@ -1,4 +1,5 @@
 // What the bench sends the daemon child over IPC, and what the child reports back.
+import type { ForwardDelivery } from '../shared/forward-delivery.ts';
 import type { ProviderName } from '../shared/status.ts';
 
 export interface ChildAccount {
@@ -12,6 +13,8 @@ export interface ChildForwardTarget {
   id: string;
   url: string;
   secret: string;
+  /** Omitted: the defaults (local retries, strict order). */
+  delivery?: ForwardDelivery;
 }
 
 export interface ChildOptions {
