@@ -13,7 +13,7 @@ export interface RecentFramesLimits {
   maxAgeMs: number;
 }
 
-export const DEFAULT_RECENT_FRAMES: RecentFramesLimits = { maxEvents: 16_384, maxBytes: 16 * 1024 * 1024, maxAgeMs: 10_000 };
+export const DEFAULT_RECENT_FRAMES: RecentFramesLimits = { maxEvents: 8_192, maxBytes: 8 * 1024 * 1024, maxAgeMs: 10_000 };
 
 interface Entry {
   event: StoredEvent;
