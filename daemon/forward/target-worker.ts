@@ -83,6 +83,9 @@ export class TargetWorker {
     this.#dispatched = this.#cursor;
     this.#ahead = [];
     this.#backlog = { upTo: this.#cursor, count: 0 };
+    // stop() closed the connections of the previous run.
+    this.#client.close();
+    this.#client = new WebhookClient(this.#slots());
     this.#loop = this.#run(abort.signal);
   }
 

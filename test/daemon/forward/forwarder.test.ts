@@ -385,6 +385,21 @@ describe('Forwarder', () => {
     for (const event of all.filter((e) => e !== backlog[3])) expect(sink.requestsFor(event.event_id)).toHaveLength(1);
   });
 
+  it('starts again after a stop, on new connections, and sends what was in flight', async () => {
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url)] });
+    f.start();
+    const [held, next] = commit(mailEvents(2));
+    sink.behave = (delivery) => (delivery.eventId === held!.event_id ? 'hang' : 200);
+    await waitFor(() => sink.requestsFor(held!.event_id).length === 1, 5_000, 'the first event in flight');
+    await f.stop();
+    sink.behave = () => 200;
+    f.start();
+    await waitFor(() => sink.handled.length === 2, 5_000, 'both events');
+    expect(sink.handled.map((event) => event.event_id)).toEqual([held!.event_id, next!.event_id]);
+    await waitFor(() => f.status()[0]?.delivered === 2, 5_000, 'both counted');
+  });
+
   it('sends a stored event again, on request, to each target that wants it, with the same body and X-Event-Id', async () => {
     const sink = await receiver();
     const f = forwarder({
