@@ -41,19 +41,18 @@ const OPTIONS = {
   rotate: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
   // How --forward-to targets deliver (defaults: shared/forward-delivery.ts).
   'forward-retry': { type: 'string' },
   'forward-order': { type: 'string' },
   'forward-concurrency': { type: 'string' },
-  version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+const FORWARD_DELIVERY_FLAGS = ['forward-retry', 'forward-order', 'forward-concurrency'] as const;
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
 const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
-  run: [
-    'demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose',
-    'forward-retry', 'forward-order', 'forward-concurrency',
-  ],
+  run: ['demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose', ...FORWARD_DELIVERY_FLAGS],
   login: ['provider', 'account', 'url', 'api-url', 'inbox', 'events', 'data-dir', 'no-verify'],
   logout: ['account', 'data-dir'],
   status: ['json', 'data-dir'],
@@ -220,8 +219,9 @@ Usage:
   mailbridge repair                 (moves a damaged event store aside; the engine must be stopped)
 
 The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`mailbridge login\`).
+With no key and no account, \`run\` starts the built-in demo provider.
+Data directory: --data-dir, else MAILBRIDGE_DATA_DIR, else the OS convention.
+
 --forward-to targets retry a failed POST within 1 s, then after 2 s, 5 s, 15 s, 1 min and every 5 min, for up to
 10 attempts or an hour, then keep it as a dead letter; they deliver in strict order unless --forward-order unordered
-(then --forward-concurrency at once, 8 by default). --forward-retry openmail uses OpenMail's schedule instead.
-With no key and no account, \`run\` starts the built-in demo provider.
-Data directory: --data-dir, else MAILBRIDGE_DATA_DIR, else the OS convention.`;
+(then --forward-concurrency at once, 8 by default). --forward-retry openmail uses OpenMail's schedule instead.`;
