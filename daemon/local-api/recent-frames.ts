@@ -2,7 +2,8 @@
 // reader catching up read the same rows from SQLite, parsed them and serialized them again: with ten SSE readers
 // in a burst that was the largest cost in the engine (bench b's profile). Filled from the hub, so it only ever
 // holds committed events; it covers every event after `coveredAfter`, and a reader behind that reads the store.
-// Bounded by count, bytes and age, and empty while no reader needs it.
+// Bounded by count, bytes and age, and empty while no reader needs it. Only what a reader's filter reads is kept
+// beside each frame, not the event: thousands of retained events grew a burst's peak RSS by some 100 MB.
 import type { StoredEvent } from '../../shared/event.ts';
 
 export interface RecentFramesLimits {
@@ -15,8 +16,11 @@ export interface RecentFramesLimits {
 
 export const DEFAULT_RECENT_FRAMES: RecentFramesLimits = { maxEvents: 8_192, maxBytes: 8 * 1024 * 1024, maxAgeMs: 10_000 };
 
+/** What a reader's filter looks at. */
+export type FrameHead = Pick<StoredEvent, 'seq' | 'event' | 'inbox_id'>;
+
 interface Entry {
-  event: StoredEvent;
+  head: FrameHead;
   frame: Buffer;
   at: number;
 }
@@ -86,7 +90,7 @@ export class RecentFrames {
     const at = this.#deps.now();
     for (const event of batch) {
       const frame = Buffer.from(this.#deps.serialize(event));
-      this.#entries.push({ event, frame, at });
+      this.#entries.push({ head: { seq: event.seq, event: event.event, inbox_id: event.inbox_id }, frame, at });
       this.#bytes += frame.length;
     }
     this.#trim();
@@ -94,14 +98,14 @@ export class RecentFrames {
   }
 
   /** Frames after `after` that `wants` accepts, up to about `maxBytes` of them. Only when covers(after). */
-  page(after: number, wants: (event: StoredEvent) => boolean, maxBytes: number): FramesPage {
+  page(after: number, wants: (head: FrameHead) => boolean, maxBytes: number): FramesPage {
     const parts: Buffer[] = [];
     let bytes = 0;
     let lastSeq = after;
     for (let i = this.#firstAfter(after); i < this.#entries.length && bytes < maxBytes; i++) {
       const entry = this.#entries[i]!;
-      lastSeq = entry.event.seq;
-      if (!wants(entry.event)) continue;
+      lastSeq = entry.head.seq;
+      if (!wants(entry.head)) continue;
       parts.push(entry.frame);
       bytes += entry.frame.length;
     }
@@ -113,7 +117,7 @@ export class RecentFrames {
     let high = this.#entries.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (this.#entries[mid]!.event.seq <= seq) low = mid + 1;
+      if (this.#entries[mid]!.head.seq <= seq) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -139,7 +143,7 @@ export class RecentFrames {
       if (this.size <= maxEvents && this.#bytes <= maxBytes && first.at > oldest) break;
       this.#head += 1;
       this.#bytes -= first.frame.length;
-      this.#coveredAfter = first.event.seq;
+      this.#coveredAfter = first.head.seq;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
       this.#entries = this.#entries.slice(this.#head);

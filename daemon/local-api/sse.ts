@@ -119,7 +119,7 @@ export class SseStreams {
 
   #recentPage(stream: Stream): FramesPage {
     const { filter } = stream;
-    return this.#recent.page(stream.cursor, (event) => matchesFilter(event, filter), PAGE_BYTES);
+    return this.#recent.page(stream.cursor, (head) => matchesFilter(head, filter), PAGE_BYTES);
   }
 
   #storePage(stream: Stream): FramesPage {
