@@ -1,5 +1,6 @@
 // What the bench sends the daemon child over IPC, and what the child reports back.
 import type { CatchUpPolicy } from '../daemon/catchup/policy.ts';
+import type { ForwardDelivery } from '../shared/forward-delivery.ts';
 import type { ProviderName } from '../shared/status.ts';
 
 export interface ChildAccount {
@@ -15,6 +16,8 @@ export interface ChildForwardTarget {
   id: string;
   url: string;
   secret: string;
+  /** Omitted: the defaults (local retries, strict order). */
+  delivery?: ForwardDelivery;
 }
 
 export interface ChildOptions {

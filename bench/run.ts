@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench-options.ts';
-import { renderTable, writeResults, type ScenarioReport } from './report.ts';
+import { previousRun, renderTable, writeResults, type ScenarioReport } from './report.ts';
 import { makeTempDir, type BenchContext, type Scenario } from './scenario.ts';
 import { footprint } from './scenarios/footprint.ts';
 import { halfOpen } from './scenarios/half-open.ts';
@@ -64,7 +64,8 @@ async function main(): Promise<number> {
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
-  process.stdout.write(`\n${renderTable(reports)}\n`);
+  // Always against the committed bench/results.json, wherever this run writes its own.
+  process.stdout.write(`\n${renderTable(reports, previousRun(path.join(benchDir, 'results.json')))}\n`);
   const findings = reports.flatMap((r) => r.findings.map((f) => `${r.id}. ${f}`));
   if (findings.length > 0) process.stdout.write(`\nFindings:\n${findings.map((f) => `- ${f}`).join('\n')}\n`);
   writeResults(options.resultsFile, settings, reports, startedAt);

@@ -4,6 +4,14 @@ import { SCOPES, type Scope } from '../shared/principal.ts';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
 import { ENGINE_NAME_PATTERN, NATS_PREFIX_PATTERN, NATS_STREAM_PATTERN, NATS_URL_PATTERN } from '../shared/settings.ts';
 import { WAIT_TIMEOUT_SECONDS } from '../shared/wait.ts';
+import {
+  completeDelivery,
+  DEFAULT_FORWARD_DELIVERY,
+  FORWARD_DELIVERY_LIMITS,
+  FORWARD_ORDERS,
+  FORWARD_RETRIES,
+  type ForwardDelivery,
+} from '../shared/forward-delivery.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -53,12 +61,18 @@ const OPTIONS = {
   subject: { type: 'string' },
   code: { type: 'boolean' },
   timeout: { type: 'string' },
+  // How --forward-to targets deliver (defaults: shared/forward-delivery.ts).
+  'forward-retry': { type: 'string' },
+  'forward-order': { type: 'string' },
+  'forward-concurrency': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
+
+const FORWARD_DELIVERY_FLAGS = ['forward-retry', 'forward-order', 'forward-concurrency'] as const;
 
 /** Flags each command accepts; anything else is an error rather than silently ignored. */
 const ACCEPTS: Record<Command, readonly (keyof typeof OPTIONS)[]> = {
   run: ['demo', 'provider', 'url', 'api-url', 'inbox', 'events', 'port', 'data-dir', 'forward-to', 'forward-secret-file', 'no-socket', 'account', 'verbose',
-    'publish-nats', 'nats-stream', 'nats-subject-prefix', 'nats-creds', 'engine-name'],
+    'publish-nats', 'nats-stream', 'nats-subject-prefix', 'nats-creds', 'engine-name', ...FORWARD_DELIVERY_FLAGS],
   login: ['provider', 'account', 'url', 'api-url', 'inbox', 'events', 'data-dir', 'no-verify'],
   logout: ['account', 'data-dir'],
   status: ['json', 'data-dir'],
@@ -116,6 +130,8 @@ export interface CliOptions {
   code: boolean;
   /** `wait --timeout`, in seconds. */
   timeout: number;
+  /** Delivery of the --forward-to targets. */
+  forwardDelivery: ForwardDelivery;
 }
 
 export const TOKEN_ACTIONS = ['create', 'list', 'revoke'] as const;
@@ -180,6 +196,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     subject: values.subject ?? null,
     code: values.code ?? false,
     timeout: values.timeout === undefined ? WAIT_TIMEOUT_SECONDS.default : integer('--timeout', values.timeout, 0, WAIT_TIMEOUT_SECONDS.max),
+    forwardDelivery: forwardDelivery(values),
   };
 }
 
@@ -258,6 +275,26 @@ function natsUrl(text: string): { url: string; user: string | null } {
   return { url: `${url.protocol}//${url.host}`, user };
 }
 
+function forwardDelivery(values: { 'forward-retry'?: string; 'forward-order'?: string; 'forward-concurrency'?: string }): ForwardDelivery {
+  const delivery: Partial<ForwardDelivery> = {};
+  const retry = values['forward-retry'];
+  if (retry !== undefined) {
+    if (!(FORWARD_RETRIES as readonly string[]).includes(retry)) throw new UsageError(`--forward-retry takes ${FORWARD_RETRIES.join(' or ')}, not '${retry}'`);
+    delivery.retry = retry as ForwardDelivery['retry'];
+  }
+  const order = values['forward-order'];
+  if (order !== undefined) {
+    if (!(FORWARD_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--forward-order takes ${FORWARD_ORDERS.join(' or ')}, not '${order}'`);
+    delivery.order = order as ForwardDelivery['order'];
+  }
+  const concurrency = values['forward-concurrency'];
+  if (concurrency !== undefined) {
+    const { min, max } = FORWARD_DELIVERY_LIMITS.concurrency;
+    delivery.concurrency = integer('--forward-concurrency', concurrency, min, max);
+  }
+  return completeDelivery(delivery);
+}
+
 function parseFlags(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -273,6 +310,7 @@ function defaults(): Omit<CliOptions, 'command'> {
     after: null, rotate: false, verbose: false, tokenAction: 'show', tokenName: null, scope: null, allowSenders: [],
     publishNats: null, natsStream: null, natsSubjectPrefix: null, natsCreds: null, engineName: null,
     tokenFile: null, from: null, subject: null, code: false, timeout: WAIT_TIMEOUT_SECONDS.default,
+    forwardDelivery: { ...DEFAULT_FORWARD_DELIVERY },
   };
 }
 
@@ -314,6 +352,7 @@ export const USAGE = `mailbridge: a local OpenMail endpoint that never misses ma
 Usage:
   mailbridge run [--demo] [--provider openmail|agentmail|myagentmail] [--url WS_URL] [--api-url URL] [--inbox ID]...
                  [--events TYPES] [--port N] [--data-dir DIR] [--forward-to URL]... [--forward-secret-file F]
+                 [--forward-retry local|openmail] [--forward-order strict|unordered] [--forward-concurrency N]
                  [--no-socket] [--account NAME] [-v]
                  [--publish-nats URL [--nats-stream NAME] [--nats-subject-prefix P] [--nats-creds FILE]] [--engine-name NAME]
   mailbridge login [--provider P] [--account NAME] [--url WS_URL] [--api-url URL] [--inbox ID]... [--no-verify]
@@ -334,4 +373,8 @@ The API key comes from MAILBRIDGE_API_KEY if set, else from the OS keychain (\`m
 With no key and no account, \`run\` starts the built-in demo provider.
 --publish-nats publishes every event into a NATS JetStream stream (MAILBRIDGE, subjects mailbridge.> by default);
 its credentials come from --nats-creds FILE or the keychain, never from the command line.
-Data directory: --data-dir, else MAILBRIDGE_DATA_DIR, else the OS convention.`;
+Data directory: --data-dir, else MAILBRIDGE_DATA_DIR, else the OS convention.
+
+--forward-to targets retry a failed POST within 1 s, then after 2 s, 5 s, 15 s, 1 min and every 5 min, for up to
+10 attempts or an hour, then keep it as a dead letter; they deliver in strict order unless --forward-order unordered
+(then --forward-concurrency at once, 8 by default). --forward-retry openmail uses OpenMail's schedule instead.`;

@@ -125,6 +125,7 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     retention: settings.retention,
     log,
     detectWakeFromTimers: true,
+    reduceIdleMemory: true,
     settings: settingsStore,
     secrets,
     // ---- Publishing to NATS JetStream
@@ -240,6 +241,7 @@ function commandLineForwardTargets(options: CliOptions, dataDir: string): Forwar
     secret,
     inboxIds: [],
     eventTypes: [],
+    delivery: options.forwardDelivery,
   }));
 }
 

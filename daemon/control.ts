@@ -20,6 +20,7 @@ import { invalidRequest } from '../shared/errors.ts';
 import type { HistoryItem, HistoryQuery, HistoryResponse } from '../shared/local-api.ts';
 import { OWNER, type Principal } from '../shared/principal.ts';
 import type { AccountSettings, ForwardTargetSettings, Settings } from '../shared/settings.ts';
+import { completeDelivery } from '../shared/forward-delivery.ts';
 import type { DaemonStatus, DeadLetter } from '../shared/status.ts';
 import type { Daemon } from './daemon.ts';
 import { validateForwardTarget, type ForwardTarget } from './forward/forward-target.ts';
@@ -125,6 +126,8 @@ export class Control implements ControlApi {
       url: request.url.trim(),
       inboxIds: [...new Set(request.inboxIds)],
       eventTypes: [...new Set(request.eventTypes)],
+      // Stored complete, so a later change of defaults does not change how an existing target behaves.
+      delivery: completeDelivery(request.delivery),
     };
     const secret = `whsec_${randomBytes(24).toString('hex')}`;
     try {

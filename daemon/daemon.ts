@@ -10,7 +10,7 @@ import type { DaemonStatus, ProviderName, UpstreamStatus } from '../shared/statu
 import { AgentTokens } from './access/agent-tokens.ts';
 import { CatchUp } from './catchup/catch-up.ts';
 import type { CatchUpPolicy } from './catchup/policy.ts';
-import { DemoProvider } from './demo/server.ts';
+import type { DemoProvider } from './demo/server.ts';
 import type { RetrySchedule } from './forward/backoff-schedule.ts';
 import { Forwarder, type ForwardTarget } from './forward/forwarder.ts';
 import { createEventHub, type EventHub } from './hub.ts';
@@ -39,6 +39,7 @@ import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
 import { NatsSink, type NatsSinkConfig } from './nats/nats-sink.ts';
 import { LogCursors } from './store/log-cursors.ts';
+import { DEFAULT_IDLE_MEMORY, heapBytes, IdleMemory, reducingCollection } from './idle-memory.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -78,6 +79,8 @@ export interface DaemonOptions {
   // ---- Acting for agents
   /** The send limits kept here and how long a send may wait for a slot; the providers' own and 15 s by default. */
   sendLimits?: { limits: Readonly<Record<ProviderName, SendLimit | null>>; maxQueueMs: number };
+  /** Return memory to the OS once quiet (daemon/idle-memory.ts): the headless engine, which mostly waits. */
+  reduceIdleMemory?: boolean;
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -117,6 +120,7 @@ export class Daemon {
   #retentionTimer: NodeJS.Timeout | null = null;
   #searchIndexer: SearchIndexer | null = null;
   #checkpointer: WalCheckpointer | null = null;
+  #idleMemory: IdleMemory | null = null;
   #statusTimer: NodeJS.Timeout | null = null;
   #retention: DaemonOptions['retention'];
   #settingsTargets: ForwardTarget[];
@@ -183,9 +187,18 @@ export class Daemon {
       this.#checkpointer?.noteWrite();
     });
     this.#searchIndexer.start();
+    // ---- Idle memory: given back once quiet, when asked for and where V8 offers the collection that does it.
+    const collect = this.#o.reduceIdleMemory ? reducingCollection() : null;
+    if (collect !== null) {
+      this.#idleMemory = new IdleMemory(DEFAULT_IDLE_MEMORY, systemTimers, heapBytes, collect);
+      this.hub.onCommitted(() => this.#idleMemory?.noteActivity());
+      this.#idleMemory.start();
+    }
     if (this.#o.demo) {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
+      // Loaded only when asked for: an engine with real accounts never holds the demo's code.
+      const { DemoProvider } = await import('./demo/server.ts');
       this.#demo = await DemoProvider.start({ intervalMs: this.#o.demo.intervalMs, apiKey: demoKey });
       accounts.unshift({
         name: DEMO_ACCOUNT,
@@ -428,7 +441,14 @@ export class Daemon {
       demo: this.#demo !== null,
       accounts: this.upstreamStatus(),
       endpoint: this.#api
-        ? { url: this.#api.url, socket: this.#api.socketPath, token_file: this.#api.tokenFile, pid: process.pid, version: VERSION }
+        ? {
+            url: this.#api.url,
+            socket: this.#api.socketPath,
+            token_file: this.#api.tokenFile,
+            pid: process.pid,
+            version: VERSION,
+            clients: { ...this.#api.clients(), webSockets: this.#localWs?.clientCount() ?? 0 },
+          }
         : null,
       store: { events: this.events.count(), latestSeq, oldestSeq: this.events.oldestSeq(), searchLag: this.events.searchLag() },
       consumers: this.consumers.list(latestSeq),
@@ -482,6 +502,7 @@ export class Daemon {
     if (this.#statusTimer) clearTimeout(this.#statusTimer);
     this.#searchIndexer?.stop();
     this.#checkpointer?.stop();
+    this.#idleMemory?.stop();
     for (const upstream of this.#upstreams) upstream.stop();
     this.#catchUp?.stop();
     await this.#localWs?.close();

@@ -22,6 +22,7 @@ import {
   type RetryResponse,
   type TestEventResponse,
 } from './local-api.ts';
+import { FORWARD_DELIVERY_LIMITS, FORWARD_ORDERS, FORWARD_RETRIES, type ForwardDelivery } from './forward-delivery.ts';
 import { SCOPES, type Access, type Principal } from './principal.ts';
 import {
   ENGINE_NAME_PATTERN,
@@ -54,6 +55,8 @@ export interface AddForwardTargetRequest {
   url: string;
   inboxIds: string[];
   eventTypes: string[];
+  /** Retries, dead letters and ordering; what is left out takes DEFAULT_FORWARD_DELIVERY's value. */
+  delivery?: Partial<ForwardDelivery>;
 }
 
 export interface AddForwardTargetResponse {
@@ -177,10 +180,26 @@ const addAccountSchema = closed({
   apiKey: z._default(z.string('apiKey must be a string'), ''),
 });
 
+// ---- A forward target's delivery options (shared/forward-delivery.ts) ----
+const boundedInt = (field: string, range: { min: number; max: number }) => {
+  const message = `${field} must be a whole number from ${range.min} to ${range.max}`;
+  return z.int(message).check(z.minimum(range.min, message), z.maximum(range.max, message));
+};
+
+const forwardDeliverySchema = closed({
+  retry: z.optional(z.enum(FORWARD_RETRIES, `delivery.retry must be one of ${FORWARD_RETRIES.join(', ')}`)),
+  maxAttempts: z.optional(boundedInt('delivery.maxAttempts', FORWARD_DELIVERY_LIMITS.maxAttempts)),
+  maxAgeSeconds: z.optional(z.nullable(boundedInt('delivery.maxAgeSeconds', FORWARD_DELIVERY_LIMITS.maxAgeSeconds))),
+  order: z.optional(z.enum(FORWARD_ORDERS, `delivery.order must be one of ${FORWARD_ORDERS.join(', ')}`)),
+  concurrency: z.optional(boundedInt('delivery.concurrency', FORWARD_DELIVERY_LIMITS.concurrency)),
+});
+// ---- end of the delivery options ----
+
 const addForwardTargetSchema = closed({
   url: z.string('url must be a string'),
   inboxIds: filterList('inboxIds'),
   eventTypes: filterList('eventTypes'),
+  delivery: z.optional(forwardDeliverySchema),
 });
 
 const portMessage = 'port must be an integer from 0 to 65535';

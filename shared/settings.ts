@@ -2,6 +2,7 @@
 // webhook signing secrets live in the OS keychain, keyed by account name and forward target id.
 import type { ProviderName } from './status.ts';
 import { DEFAULT_PORT } from './local-api.ts';
+import type { ForwardDelivery } from './forward-delivery.ts';
 
 export interface AccountSettings {
   /** Also the keychain account the API key is stored under. */
@@ -25,6 +26,8 @@ export interface ForwardTargetSettings {
   inboxIds: string[];
   /** Empty = all event types. */
   eventTypes: string[];
+  /** How events are delivered and retried; absent = DEFAULT_FORWARD_DELIVERY. */
+  delivery?: ForwardDelivery;
 }
 
 export interface NotificationSettings {

@@ -1,4 +1,5 @@
 // What the engine reports about itself: the tray, the window, `mailbridge status` and `GET /v1/status` all read this.
+import type { ForwardDelivery } from './forward-delivery.ts';
 
 export type ProviderName = 'openmail' | 'agentmail' | 'myagentmail';
 export const PROVIDERS: readonly ProviderName[] = ['openmail', 'agentmail', 'myagentmail'];
@@ -99,6 +100,10 @@ export interface ForwardTargetStatus {
   deadLetters: number;
   delivered: number;
   lastResult: { at: string; ok: boolean; detail: string } | null;
+  /** Retries, dead letters and ordering as the target was set up. */
+  delivery?: ForwardDelivery;
+  /** Deliveries under way now, retries included (at most 1 in strict order, `delivery.concurrency` otherwise). */
+  inFlight?: number;
 }
 
 export interface EndpointInfo {
@@ -108,6 +113,20 @@ export interface EndpointInfo {
   token_file: string;
   pid: number;
   version: string;
+  /** In status only (endpoint.json has no live counts): the agents connected now. */
+  clients?: EndpointClients;
+}
+
+/** What the local endpoint holds open right now. */
+export interface EndpointClients {
+  /** Open HTTP connections, TCP and Unix socket (parked long-polls and streams among them). */
+  connections: number;
+  /** Long-polls waiting for an event. */
+  longPolls: number;
+  /** Server-Sent Event streams. */
+  streams: number;
+  /** OpenMail-compatible local WebSocket clients. */
+  webSockets: number;
 }
 
 // ---- Publishing to NATS JetStream ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ export class WebhookReceiver {
   #port = 0;
   #mode: ReceiverMode = { kind: 'ok' };
   #up = false;
+  #failNext = 0;
   /** Deliveries of an event already handled: expected now and then (a retry after a lost acknowledgement). */
   repeats = 0;
   badSignatures = 0;
@@ -46,6 +47,11 @@ export class WebhookReceiver {
 
   setMode(mode: ReceiverMode): void {
     this.#mode = mode;
+  }
+
+  /** Answers the next `count` deliveries with 500, as a receiver that stumbles once, then as its mode says. */
+  failNext(count: number): void {
+    this.#failNext = count;
   }
 
   /** Stops listening and cuts open connections: deliveries fail with ECONNREFUSED until `up()`. */
@@ -81,7 +87,8 @@ export class WebhookReceiver {
     req.once('end', () => {
       const at = performance.now();
       const raw = Buffer.concat(chunks).toString('utf8');
-      const mode = this.#mode;
+      const mode = this.#failNext > 0 ? { kind: 'fail' as const } : this.#mode;
+      if (this.#failNext > 0) this.#failNext -= 1;
       if (mode.kind === 'fail') {
         this.refusedWhileFailing += 1;
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"injected failure"}');

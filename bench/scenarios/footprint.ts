@@ -11,6 +11,7 @@ import { sleep, waitFor } from '../../test/support/wait-for.ts';
 import { cpuMs, rssBytes } from '../proc-stats.ts';
 import { mb, row, type Scenario } from '../scenario.ts';
 
+const GOAL_IDLE_RSS_BYTES = 80 * 1024 * 1024;
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'mailbridge.js');
 
 export const footprint: Scenario = {
@@ -56,7 +57,12 @@ export const footprint: Scenario = {
       return {
         rows: [
           row('cold start (spawn to live upstream)', `${coldStart} ms`),
-          row(`RSS at live / after ${ctx.settings.idleSeconds} s idle / max`, `${mb(rssAtLive)} / ${mb(rssEnd)} / ${mb(rssMax)}`),
+          row(
+            `RSS at live / after ${ctx.settings.idleSeconds} s idle / max`,
+            `${mb(rssAtLive)} / ${mb(rssEnd)} / ${mb(rssMax)}`,
+            `idle <= ${mb(GOAL_IDLE_RSS_BYTES)}`,
+            rssEnd <= GOAL_IDLE_RSS_BYTES,
+          ),
           row(`idle CPU over ${ctx.settings.idleSeconds} s / its second half`, `${cpu.toFixed(2)} % / ${cpuSecondHalf.toFixed(2)} % of a core`),
         ],
         data: { coldStartMs: coldStart, rssAtLiveBytes: rssAtLive, rssEndBytes: rssEnd, rssMaxBytes: rssMax, idleCpuPercentOfCore: cpu, idleCpuSecondHalfPercentOfCore: cpuSecondHalf, idleSeconds: ctx.settings.idleSeconds },

@@ -2,6 +2,7 @@
 // a baseline client connected to it directly, and the daemon child, which relays them to one agent on one
 // local protocol. Each protocol gets its own phase and a fresh daemon, so no other consumer shares its costs.
 // Latency = arrival at the agent - send time upstream; overhead = mode percentile - baseline percentile.
+// The webhook phase then has the target answer 500 once: how long the stream waits for the retry.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -25,8 +26,14 @@ import { ms, row, type BenchContext, type Row, type Scenario } from '../scenario
 const MODES = ['long-poll', 'sse', 'local-ws', 'unix-socket', 'webhook'] as const;
 type Mode = (typeof MODES)[number];
 const RATE_PER_SECOND = 200;
-const GOAL_P50_MS = 1;
-const GOAL_P99_MS = 5;
+// For the modes an agent reads from (long-poll, SSE, local WebSocket, Unix socket).
+const GOAL_P50_MS = 0.5;
+const GOAL_P99_MS = 2;
+// A webhook is an HTTP request per event, answered by the agent.
+const GOAL_WEBHOOK_P99_MS = 3;
+/** A transient 500 from a local target delays the stream by about the first retry's delay: at most 1 s, plus slack. */
+const GOAL_TRANSIENT_500_MS = 1_100;
+const TRANSIENT_500_PHASE_MS = 2_500;
 
 interface Phase {
   /** event_id -> performance.now() at send. */
@@ -41,6 +48,8 @@ interface Phase {
 
 interface ModeResult {
   mode: Mode;
+  /** Webhook only: the worst latency while the target answered one request with 500, and the requests refused. */
+  transient500: { worstMs: number; refused: number } | null;
   latency: Summary;
   baseline: Summary;
   overheadP50: number;
@@ -83,19 +92,31 @@ export const relayOverhead: Scenario = {
           `${r.latency.p50.toFixed(3)} / ${r.latency.p99.toFixed(3)} / ${r.latency.max.toFixed(3)} ms (baseline ${r.baseline.p50.toFixed(3)} / ${r.baseline.p99.toFixed(3)} / ${r.baseline.max.toFixed(3)})`,
         ),
       );
+      const webhook = r.mode === 'webhook';
       rows.push(
         row(
           `${r.mode}: overhead p50 / p99`,
           `+${r.overheadP50.toFixed(3)} / +${r.overheadP99.toFixed(3)} ms`,
-          `<= ${GOAL_P50_MS} / <= ${GOAL_P99_MS} ms`,
-          r.overheadP50 <= GOAL_P50_MS && r.overheadP99 <= GOAL_P99_MS,
+          webhook ? `p99 <= ${GOAL_WEBHOOK_P99_MS} ms` : `<= ${GOAL_P50_MS} / <= ${GOAL_P99_MS} ms`,
+          webhook ? r.overheadP99 <= GOAL_WEBHOOK_P99_MS : r.overheadP50 <= GOAL_P50_MS && r.overheadP99 <= GOAL_P99_MS,
         ),
       );
+      if (r.transient500 !== null) {
+        const { worstMs, refused } = r.transient500;
+        rows.push(
+          row(
+            `${r.mode}: one 500 from the target, worst event latency`,
+            `${(worstMs / 1000).toFixed(2)} s (${refused} request answered 500, then retried)`,
+            `about 1 s (<= ${GOAL_TRANSIENT_500_MS / 1000} s)`,
+            worstMs <= GOAL_TRANSIENT_500_MS,
+          ),
+        );
+      }
       if (r.notCommittedOnArrival > 0) findings.push(`${r.mode}: ${r.notCommittedOnArrival} event(s) arrived before they were visible in the store`);
     }
     const commit = await commitAlone(ctx, samples, measureMs);
     rows.push(row('store commit alone (same disk, same rate, one event each): p50 / p99 / max', `${commit.p50.toFixed(3)} / ${commit.p99.toFixed(3)} / ${commit.max.toFixed(3)} ms`));
-    const missed = results.filter((r) => r.overheadP99 > GOAL_P99_MS).map((r) => r.mode);
+    const missed = results.filter((r) => r.overheadP99 > (r.mode === 'webhook' ? GOAL_WEBHOOK_P99_MS : GOAL_P99_MS)).map((r) => r.mode);
     if (missed.length > 0 && commit.p99 > GOAL_P99_MS / 2) {
       findings.push(`p99 over goal for ${missed.join(', ')}; the store's commit alone has p99 ${commit.p99.toFixed(1)} ms (max ${commit.max.toFixed(1)} ms) on this disk`);
     }
@@ -142,16 +163,16 @@ async function measureMode(
   );
   // The agent's view of "committed": a separate read-only connection to the daemon's database, as any process sees it.
   const db = new BetterSqlite3(path.join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
-  const committed = db.prepare<[string], { seq: number }>('SELECT seq FROM events WHERE event_id = ?');
+  const committed = db.prepare<[string], { seq: number }>("SELECT seq FROM events WHERE account = 'bench' AND event_id = ?");
   const endpoint: Endpoint = { url: daemon.url, socket: daemon.socket, token: daemon.token };
   const stopClient = await startClient(mode, endpoint, arrived);
   try {
     await daemon.waitForState('live', 0, 10_000);
     await waitFor(() => upstream.subscribers === 2, 10_000, 'the daemon to subscribe upstream');
-    await emitSteadily(upstream, samples, phase, warmupMs, false);
+    await emitSteadily(upstream, samples, phase, warmupMs, null);
     const cpu0 = cpuMs(daemon.pid);
     const t0 = performance.now();
-    await emitSteadily(upstream, samples, phase, measureMs, true);
+    await emitSteadily(upstream, samples, phase, measureMs, phase.measured);
     const cpu = ((cpuMs(daemon.pid) - cpu0) / (performance.now() - t0)) * 100;
     await waitFor(
       () => [...phase.measured].every((id) => phase.relayed.has(id) && phase.baseline.has(id)),
@@ -160,8 +181,20 @@ async function measureMode(
     );
     const latency = summarize([...phase.measured].map((id) => phase.relayed.get(id)! - phase.sent.get(id)!));
     const base = summarize([...phase.measured].map((id) => phase.baseline.get(id)! - phase.sent.get(id)!));
+    let transient500: ModeResult['transient500'] = null;
+    if (receiver !== null) {
+      // The target stumbles once; every event sent meanwhile, in strict order, waits for the retry.
+      const during = new Set<string>();
+      const refusedBefore = receiver.refusedWhileFailing;
+      receiver.failNext(1);
+      await emitSteadily(upstream, samples, phase, TRANSIENT_500_PHASE_MS, during);
+      await waitFor(() => [...during].every((id) => phase.relayed.has(id)), 15_000, 'every event after the 500');
+      const worstMs = Math.max(...[...during].map((id) => phase.relayed.get(id)! - phase.sent.get(id)!));
+      transient500 = { worstMs, refused: receiver.refusedWhileFailing - refusedBefore };
+    }
     return {
       mode,
+      transient500,
       latency,
       baseline: base,
       overheadP50: latency.p50 - base.p50,
@@ -203,8 +236,8 @@ async function commitAlone(ctx: BenchContext, samples: SampleGenerator, duration
   }
 }
 
-/** Sends at RATE_PER_SECOND on a fixed schedule (no drift), stamping each event just before it is written. */
-async function emitSteadily(upstream: BenchUpstream, samples: SampleGenerator, phase: Phase, durationMs: number, measured: boolean): Promise<void> {
+/** Sends at RATE_PER_SECOND on a fixed schedule (no drift), stamping each event just before it is written; `collect` takes the ids. */
+async function emitSteadily(upstream: BenchUpstream, samples: SampleGenerator, phase: Phase, durationMs: number, collect: Set<string> | null): Promise<void> {
   const interval = 1_000 / RATE_PER_SECOND;
   const count = Math.round(durationMs / interval);
   const start = performance.now();
@@ -216,7 +249,7 @@ async function emitSteadily(upstream: BenchUpstream, samples: SampleGenerator, p
     const frame = JSON.stringify(event);
     const at = performance.now();
     phase.sent.set(event.event_id, at);
-    if (measured) phase.measured.add(event.event_id);
+    collect?.add(event.event_id);
     upstream.broadcast(event.event_id, frame);
   }
 }

@@ -19,9 +19,13 @@ export function seesEverything(principal: Principal): boolean {
 }
 
 export function canSee(principal: Principal, event: MailEvent): boolean {
-  if (!canSeeInbox(principal, event.inbox_id)) return false;
+  return canSeeMail(principal, event.inbox_id, event.message?.from);
+}
+
+/** The same rule from the two fields it reads, for readers that keep only those (the recent SSE frames). */
+export function canSeeMail(principal: Principal, inboxId: string | null, from: unknown): boolean {
+  if (!canSeeInbox(principal, inboxId)) return false;
   if (principal.allowSenders.length === 0) return true;
-  const from = event.message?.from;
   return typeof from === 'string' && senderAllowed(principal.allowSenders, from);
 }
 

@@ -69,7 +69,7 @@ export class ForwardQueue {
   readonly #insertDead: Statement<[string, number, string, string, number, string, number]>;
   readonly #insertRetry: Statement<[string, number, string, string, number]>;
   readonly #list: Statement<[{ target: string | null; status: DeadLetterStatus | null }], DeadLetterRow>;
-  readonly #nextRetry: Statement<[string], DeadLetterRow>;
+  readonly #retrying: Statement<[string, number], DeadLetterRow>;
   readonly #get: Statement<[number], DeadLetterRow>;
   readonly #markRetrying: Statement<[number]>;
   readonly #remove: Statement<[number]>;
@@ -91,8 +91,8 @@ export class ForwardQueue {
     this.#list = db.prepare(`
       SELECT * FROM forward_dead_letters
       WHERE (@target IS NULL OR target_id = @target) AND (@status IS NULL OR status = @status) ORDER BY id`);
-    this.#nextRetry = db.prepare(
-      "SELECT * FROM forward_dead_letters WHERE target_id = ? AND status = 'retrying' ORDER BY id LIMIT 1",
+    this.#retrying = db.prepare(
+      "SELECT * FROM forward_dead_letters WHERE target_id = ? AND status = 'retrying' ORDER BY id LIMIT ?",
     );
     this.#get = db.prepare('SELECT * FROM forward_dead_letters WHERE id = ?');
     this.#markRetrying = db.prepare("UPDATE forward_dead_letters SET status = 'retrying' WHERE id = ?");
@@ -121,12 +121,20 @@ export class ForwardQueue {
     this.#cursors.advance(targetId, seq, delivered ? 1 : 0);
   }
 
-  /** Records the failure and moves the cursor past it in one transaction, so a crash keeps both or neither. */
-  deadLetter(targetId: string, failure: Failure): void {
+  /** Like advance(), for several deliveries saved at once: the cursor moves to `seq` and `delivered` more are counted. */
+  saveProgress(targetId: string, seq: number, delivered: number): void {
+    this.#cursors.advance(targetId, seq, delivered);
+  }
+
+  /**
+   * Records the failure and moves the cursor past it (to `advanceTo`, short of it when an older delivery is still in
+   * flight) in one transaction, so a crash keeps both or neither.
+   */
+  deadLetter(targetId: string, failure: Failure, advanceTo: number = failure.seq): void {
     this.#db.transaction(() => {
       const at = this.#now();
       this.#insertDead.run(targetId, failure.seq, failure.eventId, failure.body, failure.attempts, failure.lastError, at);
-      this.#cursors.advance(targetId, failure.seq);
+      this.#cursors.advance(targetId, advanceTo);
     })();
   }
 
@@ -153,9 +161,9 @@ export class ForwardQueue {
     this.#insertRetry.run(targetId, delivery.seq, delivery.eventId, delivery.body, this.#now());
   }
 
-  nextRetry(targetId: string): Redelivery | null {
-    const row = this.#nextRetry.get(targetId);
-    return row ? toRedelivery(row) : null;
+  /** The oldest dead letters queued for re-delivery, at most `limit` of them. */
+  retrying(targetId: string, limit: number): Redelivery[] {
+    return this.#retrying.all(targetId, limit).map(toRedelivery);
   }
 
   /** A re-delivered dead letter is gone from the table and counts as delivered. */

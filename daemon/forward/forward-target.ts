@@ -1,6 +1,13 @@
 // A forwarding target: where events are POSTed, with which secret, and which events it wants.
 // Forwarding exists for local agents, so a target must be loopback unless remote delivery is asked for.
 import type { MailEvent } from '../../shared/event.ts';
+import {
+  DEFAULT_FORWARD_DELIVERY,
+  FORWARD_DELIVERY_LIMITS,
+  FORWARD_ORDERS,
+  FORWARD_RETRIES,
+  type ForwardDelivery,
+} from '../../shared/forward-delivery.ts';
 
 export interface ForwardTarget {
   /** Stable across restarts: the delivery cursor and dead letters are keyed by it. */
@@ -14,7 +21,12 @@ export interface ForwardTarget {
   eventTypes: string[];
   /** Permit a non-loopback host (an explicit opt-in; the default refuses them). */
   allowRemote?: boolean;
+  /** Retries, dead letters and ordering; absent = DEFAULT_FORWARD_DELIVERY. */
+  delivery?: ForwardDelivery;
 }
+
+/** A target as validateForwardTarget returns it: filters deduplicated, delivery options filled in. */
+export type CheckedForwardTarget = ForwardTarget & { delivery: ForwardDelivery };
 
 export class ForwardTargetError extends Error {
   constructor(message: string) {
@@ -26,7 +38,7 @@ export class ForwardTargetError extends Error {
 const TARGET_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Checks one target and returns it with its filters deduplicated; throws `ForwardTargetError` with the reason. */
-export function validateForwardTarget(target: ForwardTarget): ForwardTarget {
+export function validateForwardTarget(target: ForwardTarget): CheckedForwardTarget {
   if (typeof target.id !== 'string' || !TARGET_ID.test(target.id)) {
     throw new ForwardTargetError(`forward target id ${JSON.stringify(target.id)} must be 1-128 of A-Z a-z 0-9 . _ : -`);
   }
@@ -52,7 +64,26 @@ export function validateForwardTarget(target: ForwardTarget): ForwardTarget {
     ...target,
     inboxIds: filterList(target.id, 'inboxIds', target.inboxIds),
     eventTypes: filterList(target.id, 'eventTypes', target.eventTypes),
+    delivery: validateDelivery(target.id, target.delivery ?? DEFAULT_FORWARD_DELIVERY),
   };
+}
+
+/** A target's delivery options, checked against the same limits the settings schema holds them to. */
+export function validateDelivery(id: string, delivery: ForwardDelivery): ForwardDelivery {
+  const { retry, maxAttempts, maxAgeSeconds, order, concurrency } = delivery;
+  if (!FORWARD_RETRIES.includes(retry)) throw new ForwardTargetError(`forward target ${id}: retry must be one of ${FORWARD_RETRIES.join(', ')}`);
+  if (!FORWARD_ORDERS.includes(order)) throw new ForwardTargetError(`forward target ${id}: order must be one of ${FORWARD_ORDERS.join(', ')}`);
+  const limits = FORWARD_DELIVERY_LIMITS;
+  checkInt(id, 'maxAttempts', maxAttempts, limits.maxAttempts);
+  if (maxAgeSeconds !== null) checkInt(id, 'maxAgeSeconds', maxAgeSeconds, limits.maxAgeSeconds);
+  checkInt(id, 'concurrency', concurrency, limits.concurrency);
+  return { retry, maxAttempts, maxAgeSeconds, order, concurrency };
+}
+
+function checkInt(id: string, field: string, value: unknown, range: { min: number; max: number }): void {
+  if (!Number.isSafeInteger(value) || (value as number) < range.min || (value as number) > range.max) {
+    throw new ForwardTargetError(`forward target ${id}: ${field} must be a whole number from ${range.min} to ${range.max}`);
+  }
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -1,11 +1,11 @@
-// Webhook forwarding: POSTs every committed event a target wants, signed like OpenMail's webhooks, in order,
-// at least once, across restarts. Each target is a cursor over the event store, woken by the hub; an idle
+// Webhook forwarding: POSTs every committed event a target wants, signed like OpenMail's webhooks, at least once,
+// across restarts, in order or with bounded concurrency as each target asks. Each target is a cursor over the event store, woken by the hub; an idle
 // forwarder holds no timers and runs no queries.
 import type { ForwardTargetStatus } from '../../shared/status.ts';
 import type { EventHub } from '../hub.ts';
 import type { Database } from '../store/db.ts';
 import type { EventStore } from '../store/events.ts';
-import { OPENMAIL_RETRY_SCHEDULE, validateSchedule, type RetrySchedule } from './backoff-schedule.ts';
+import { fixedPolicy, type RetrySchedule } from './backoff-schedule.ts';
 import { ForwardQueue, type DeadLetter, type DeadLetterStatus } from './forward-queue.ts';
 import { ForwardTargetError, targetWants, validateForwardTarget, type ForwardTarget } from './forward-target.ts';
 import { TargetWorker, type WorkerDeps } from './target-worker.ts';
@@ -20,10 +20,12 @@ export interface ForwarderOptions {
   events: EventStore;
   hub: EventHub;
   targets: readonly ForwardTarget[];
-  /** Delay before each attempt, in ms; OpenMail's webhook schedule by default. */
+  /** Delay before each attempt, in ms, for every target; by default each target's own delivery settings decide. */
   schedule?: RetrySchedule;
   timeoutMs?: number;
   now?: () => number;
+  /** Jitter for retry delays. */
+  random?: () => number;
   /** Unexpected failures of a delivery loop (the loop pauses and goes on); the engine sends them to its log. */
   onError: (error: unknown) => void;
 }
@@ -48,9 +50,10 @@ export class Forwarder {
     this.#workerDeps = {
       events: options.events,
       queue: this.#queue,
-      schedule: validateSchedule(options.schedule ?? OPENMAIL_RETRY_SCHEDULE),
+      policy: options.schedule === undefined ? null : fixedPolicy(options.schedule),
       timeoutMs,
       now,
+      random: options.random ?? Math.random,
       onError: options.onError,
     };
     this.setTargets(options.targets);

@@ -8,7 +8,7 @@ export interface StreamFilter {
   eventType?: string;
 }
 
-export function matchesFilter(event: StoredEvent, filter: StreamFilter): boolean {
+export function matchesFilter(event: Pick<StoredEvent, 'inbox_id' | 'event'>, filter: StreamFilter): boolean {
   return (
     (filter.inboxId === undefined || event.inbox_id === filter.inboxId) &&
     (filter.eventType === undefined || event.event === filter.eventType)

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { TokenRotateResponse } from '../../shared/local-api.ts';
-import type { EndpointInfo } from '../../shared/status.ts';
+import type { EndpointClients, EndpointInfo } from '../../shared/status.ts';
 import type { Transport } from './auth.ts';
 import type { LocalApiContext, LocalRoute } from './context.ts';
 import type { Dispatcher } from './dispatch.ts';
@@ -55,15 +55,9 @@ export interface LocalApi {
   readonly routes: readonly LocalRoute[];
   /** The dashboard with the token in the fragment (never sent to the server, kept out of logs and history). */
   dashboardUrl(): string;
-  /** What is open right now, for diagnostics. */
-  stats(): LocalApiStats;
+  /** What is open right now (status adds the WebSocket clients, which the upgrade handler holds). */
+  clients(): Omit<EndpointClients, 'webSockets'>;
   close(): Promise<void>;
-}
-
-export interface LocalApiStats {
-  connections: number;
-  parkedLongPolls: number;
-  streams: number;
 }
 
 /** What the routes need besides the context: the parked long-polls, the SSE streams and token rotation. */
@@ -179,7 +173,7 @@ export async function startLocalApi(ctx: LocalApiContext, opts: LocalApiOptions)
       endpoint,
       routes,
       dashboardUrl: () => `${url}/#token=${token}`,
-      stats: () => ({ connections: connections.size, parkedLongPolls: polls.size, streams: streams.size }),
+      clients: () => ({ connections: connections.size, longPolls: polls.size, streams: streams.size }),
       close: () => {
         closing ??= (async () => {
           // Discovery goes first, so nobody is sent to an endpoint that is going away.

@@ -206,9 +206,9 @@ export class NatsSink {
 
   #message(event: RawEvent): OutgoingMessage {
     return {
-      subject: eventSubject(this.#config.subjectPrefix, event.account, event.inbox_id, event.event_type),
+      subject: eventSubject(this.#config.subjectPrefix, event.account, event.inboxId, event.eventType),
       payload: event.payload,
-      msgId: messageId(event.account, event.event_id),
+      msgId: messageId(event.account, event.eventId),
     };
   }
 

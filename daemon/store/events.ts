@@ -1,6 +1,6 @@
 // The durable event log: every committed event gets a local, monotonic, never-reused seq.
 import type { Statement } from 'better-sqlite3';
-import type { EventRecord, MailEvent, StoredEvent } from '../../shared/event.ts';
+import { MESSAGE_RECEIVED, type EventRecord, type MailEvent, type StoredEvent } from '../../shared/event.ts';
 import type { PublishCommitted } from '../hub.ts';
 import type { Database } from './db.ts';
 import { SearchIndex } from './search-index.ts';
@@ -29,13 +29,14 @@ export interface RetentionOptions {
   batchSize?: number;
 }
 
-/** A committed event as stored, its payload the exact JSON committed (what sinks publish without re-encoding it). */
+/** A committed event as stored: the payload is the exact JSON committed (without `seq`), for readers that hand it
+ * on byte for byte rather than look into it (webhook bodies, JetStream messages). */
 export interface RawEvent {
   seq: number;
   account: string;
-  event_id: string;
-  event_type: string;
-  inbox_id: string | null;
+  eventId: string;
+  eventType: string;
+  inboxId: string | null;
   payload: string;
 }
 
@@ -79,7 +80,7 @@ export class EventStore {
   /** Status asks for the count many times a second while events flow; COUNT(*) is a scan. */
   #knownCount: number | null = null;
   readonly #get: Statement<[number], EventRow>;
-  readonly #seqOf: Statement<[string], { seq: number }>;
+  readonly #seqOf: Statement<[string], { seq: number | null }>;
   readonly #holdsEventId: Statement<[string, string], { n: number }>;
   readonly #holdsKey: Statement<[string, string, string], { n: number }>;
   readonly #recentOccurred: Statement<[string, string, number], { occurred_at: string }>;
@@ -127,7 +128,14 @@ export class EventStore {
     this.#oldestSeq = db.prepare('SELECT min(seq) AS seq FROM events');
     this.#count = db.prepare('SELECT count(*) AS n FROM events');
     this.#get = db.prepare('SELECT seq, account, stored_at, payload FROM events WHERE seq = ?');
-    this.#seqOf = db.prepare('SELECT seq FROM events WHERE event_id = ? ORDER BY seq DESC LIMIT 1');
+    // A loose index scan: each account found through UNIQUE (account, event_id), then the id looked up in it.
+    this.#seqOf = db.prepare(`
+      WITH RECURSIVE accounts (name) AS (
+        SELECT min(account) FROM events
+        UNION ALL
+        SELECT (SELECT min(account) FROM events WHERE account > accounts.name) FROM accounts WHERE accounts.name IS NOT NULL
+      )
+      SELECT max(e.seq) AS seq FROM accounts JOIN events e ON e.account = accounts.name AND e.event_id = ?`);
     this.#search = new SearchIndex(db);
     this.#commit = db.transaction((account, events, cursor) => this.#commitInTransaction(account, events, cursor));
   }
@@ -199,12 +207,13 @@ export class EventStore {
     return rows.map((row) => toStoredEvent(row.seq, row.payload));
   }
 
-  /** Events with seq > afterSeq, ascending, as stored: for readers that hand the JSON on rather than look into it. */
-  rawAfter(afterSeq: number, limit: number): RawEvent[] {
+  /** Events with seq > afterSeq, ascending, as stored: for readers that hand the JSON on rather than parse it. */
+  rawAfter(afterSeq: number, limit: number, filter: EventFilter = {}): RawEvent[] {
     requireCount('limit', limit);
-    return this.#statement<RawEvent>(
-      'SELECT seq, account, event_id, event_type, inbox_id, payload FROM events WHERE seq > @after ORDER BY seq LIMIT @limit',
-    ).all({ after: afterSeq, limit });
+    const { where, params } = filterClause(filter);
+    const sql = `SELECT seq, account, event_id AS eventId, event_type AS eventType, inbox_id AS inboxId, payload
+      FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
+    return this.#statement<RawEvent>(sql).all({ ...params, after: afterSeq, limit });
   }
 
   /** The highest seq ever assigned (0 before the first event), even if retention has since deleted it. */
@@ -283,11 +292,13 @@ export class EventStore {
       }
     }
     if (opts.maxAgeMs !== null) {
-      deleted += this.#deleteInBatches(
-        batch,
-        'SELECT seq FROM events WHERE stored_at < @storedBefore AND seq <= @upTo ORDER BY stored_at LIMIT @batch',
-        { storedBefore: opts.now - opts.maxAgeMs, upTo: opts.protectAfterSeq },
-      );
+      // Events are stored in seq order, so the old ones are the oldest seqs: everything before the first young one.
+      // (An event stored while the clock ran backwards may wait for the ones before it.)
+      const firstYoung = this.#statement<{ seq: number }>(
+        'SELECT seq FROM events WHERE stored_at >= ? ORDER BY seq LIMIT 1',
+      ).get(opts.now - opts.maxAgeMs);
+      const upTo = Math.min(opts.protectAfterSeq, firstYoung === undefined ? Number.MAX_SAFE_INTEGER : firstYoung.seq - 1);
+      deleted += this.#deleteInBatches(batch, 'SELECT seq FROM events WHERE seq <= @upTo ORDER BY seq LIMIT @batch', { upTo });
     }
     if (this.#knownCount !== null) this.#knownCount -= deleted;
     return deleted;
@@ -364,6 +375,8 @@ function filterClause(filter: EventFilter, prefix = ''): { where: string; params
     where += ` AND ${prefix}${FILTER_COLUMNS[key]} = @${key}`;
     params[key] = value;
   }
+  // Says in the query text what the value already implies, so SQLite may read the partial index of other types.
+  if (filter.eventType !== undefined && filter.eventType !== MESSAGE_RECEIVED) where += ` AND ${prefix}event_type <> '${MESSAGE_RECEIVED}'`;
   return { where, params };
 }
 

@@ -1,5 +1,6 @@
 // Settings on disk (conf: the electron-store format), validated on every read and write.
 import Conf, { type Schema } from 'conf';
+import { FORWARD_DELIVERY_LIMITS, FORWARD_ORDERS, FORWARD_RETRIES } from '../../shared/forward-delivery.ts';
 import {
   DEFAULT_SETTINGS,
   ENGINE_NAME_PATTERN,
@@ -22,6 +23,23 @@ export type SettingsListener = (next: Settings, previous: Settings | undefined) 
 
 const NAME_PATTERN = '^[A-Za-z0-9._@-]{1,64}$';
 const stringList = { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 256 } } as const;
+
+// A forward target's delivery options: optional (targets stored before they existed take the defaults), complete when given.
+function forwardDeliverySchema() {
+  const { maxAttempts, maxAgeSeconds, concurrency } = FORWARD_DELIVERY_LIMITS;
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['retry', 'maxAttempts', 'maxAgeSeconds', 'order', 'concurrency'],
+    properties: {
+      retry: { enum: [...FORWARD_RETRIES] },
+      maxAttempts: { type: 'integer', minimum: maxAttempts.min, maximum: maxAttempts.max },
+      maxAgeSeconds: { type: ['integer', 'null'], minimum: maxAgeSeconds.min, maximum: maxAgeSeconds.max },
+      order: { enum: [...FORWARD_ORDERS] },
+      concurrency: { type: 'integer', minimum: concurrency.min, maximum: concurrency.max },
+    },
+  } as const;
+}
 
 const schema: Schema<Settings> = {
   accounts: {
@@ -55,6 +73,7 @@ const schema: Schema<Settings> = {
         url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
         inboxIds: stringList,
         eventTypes: stringList,
+        delivery: forwardDeliverySchema(),
       },
     },
   },

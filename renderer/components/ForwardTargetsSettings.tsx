@@ -4,11 +4,13 @@ import type { AddForwardTargetResponse } from '../../shared/control.ts';
 import type { ForwardTargetSettings } from '../../shared/settings.ts';
 import type { DataLayer } from '../data/data-layer.ts';
 import { parseIdList } from '../format/id-list.ts';
+import { DEFAULT_DELIVERY_DRAFT, deliveryFromDraft, describeDelivery, type DeliveryDraft } from '../forms/delivery-draft.ts';
 import { useAction } from '../hooks/useAction.ts';
 import { ConfirmButton } from './ConfirmButton.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { SecretOnce } from './SecretOnce.tsx';
 import { FilterFields } from './FilterFields.tsx';
+import { ForwardDeliveryFields } from './ForwardDeliveryFields.tsx';
 import { TargetSummary } from './TargetSummary.tsx';
 
 interface ForwardTargetsSettingsProps {
@@ -21,6 +23,8 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
   const [url, setUrl] = useState('');
   const [inboxes, setInboxes] = useState('');
   const [eventTypes, setEventTypes] = useState('');
+  const [delivery, setDelivery] = useState<DeliveryDraft>(DEFAULT_DELIVERY_DRAFT);
+  const [draftError, setDraftError] = useState<string | null>(null);
   const [created, setCreated] = useState<AddForwardTargetResponse | null>(null);
   const add = useAction(data.api.addForwardTarget);
   const remove = useAction(async (id: string) => {
@@ -30,12 +34,16 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
-    const response = await add.run({ url: url.trim(), inboxIds: parseIdList(inboxes), eventTypes: parseIdList(eventTypes) });
+    const checked = deliveryFromDraft(delivery);
+    setDraftError(checked.ok ? null : checked.error);
+    if (!checked.ok) return;
+    const response = await add.run({ url: url.trim(), inboxIds: parseIdList(inboxes), eventTypes: parseIdList(eventTypes), delivery: checked.delivery });
     if (response === undefined) return;
     setCreated(response);
     setUrl('');
     setInboxes('');
     setEventTypes('');
+    setDelivery(DEFAULT_DELIVERY_DRAFT);
     onChanged();
   };
 
@@ -56,6 +64,7 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
             <li key={target.id} className="setting-item">
               <div className="setting-main">
                 <TargetSummary target={target} />
+                {target.delivery !== undefined && <span className="muted small">{describeDelivery(target.delivery)}</span>}
               </div>
               <ConfirmButton
                 label="Remove"
@@ -83,12 +92,13 @@ export function ForwardTargetsSettings({ data, targets, onChanged }: ForwardTarg
             />
           </label>
           <FilterFields inboxes={inboxes} eventTypes={eventTypes} onInboxes={setInboxes} onEventTypes={setEventTypes} />
+          <ForwardDeliveryFields draft={delivery} onChange={setDelivery} />
         </div>
         <div className="form-foot">
           <button type="submit" className="button button-primary" disabled={add.busy}>
             Add target
           </button>
-          <ErrorNotice message={add.error} />
+          <ErrorNotice message={draftError ?? add.error} />
         </div>
       </form>
     </section>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../daemon/cli-args.ts';
+import { DEFAULT_FORWARD_DELIVERY } from '../../shared/forward-delivery.ts';
 
 describe('the REST base on the command line', () => {
   it('takes --api-url for run and login', () => {
@@ -107,5 +108,28 @@ describe('the agents\' commands', () => {
     expect(() => parseCli(['wait', '--timeout', '601'])).toThrow('--timeout must be between 0 and 600');
     expect(() => parseCli(['wait', '--inbox', 'a', '--inbox', 'b'])).toThrow("'wait' takes one --inbox");
     expect(() => parseCli(['run', '--code'])).toThrow("'run' does not take --code");
+  });
+});
+
+describe('delivery of --forward-to targets', () => {
+  it('defaults to the local retry schedule in strict order', () => {
+    expect(parseCli(['run', '--forward-to', 'http://127.0.0.1:8787/hook']).forwardDelivery).toEqual(DEFAULT_FORWARD_DELIVERY);
+  });
+
+  it("takes OpenMail's schedule (with its five attempts), unordered delivery and a concurrency", () => {
+    expect(parseCli(['run', '--forward-retry', 'openmail', '--forward-order', 'unordered', '--forward-concurrency', '3']).forwardDelivery).toEqual({
+      ...DEFAULT_FORWARD_DELIVERY,
+      retry: 'openmail',
+      maxAttempts: 5,
+      order: 'unordered',
+      concurrency: 3,
+    });
+  });
+
+  it('refuses values it does not know, and the flags on other commands', () => {
+    expect(() => parseCli(['run', '--forward-retry', 'often'])).toThrow("--forward-retry takes local or openmail, not 'often'");
+    expect(() => parseCli(['run', '--forward-order', 'random'])).toThrow('--forward-order takes strict or unordered');
+    expect(() => parseCli(['run', '--forward-concurrency', '0'])).toThrow('--forward-concurrency must be between 1 and 64');
+    expect(() => parseCli(['status', '--forward-order', 'strict'])).toThrow("'status' does not take --forward-order");
   });
 });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../shared/settings.ts';
+import WebSocket from 'ws';
 import type { Control } from '../../daemon/control.ts';
 import type { Daemon } from '../../daemon/daemon.ts';
 import { startEngine } from '../../daemon/engine.ts';
@@ -17,6 +18,7 @@ import { waitFor } from '../support/wait-for.ts';
 import { testDaemonOptions } from '../support/daemon-options.ts';
 import { readStream } from '../support/jetstream-reader.ts';
 import { NatsServer } from '../support/nats-server.ts';
+import type { DaemonStatus, EndpointClients } from '../../shared/status.ts';
 
 const KEY = 'om_control_test_key_a1b2c3d4';
 let dir: string;
@@ -118,10 +120,65 @@ describe('forward targets', () => {
     }
   });
 
+  it('keeps the delivery options asked for, fills in the rest, and refuses ones out of range', async () => {
+    const url = 'http://127.0.0.1:9/hook';
+    const response = await call('POST', '/v1/forward-targets', { url, delivery: { retry: 'openmail', order: 'unordered', concurrency: 4 } });
+    expect(response.status).toBe(201);
+    const { target } = (await response.json()) as { target: { id: string } };
+    const expected = { retry: 'openmail', maxAttempts: 5, maxAgeSeconds: 3_600, order: 'unordered', concurrency: 4 };
+    expect(openSettings(dir).get().forwardTargets).toEqual([{ id: target.id, url, inboxIds: [], eventTypes: [], delivery: expected }]);
+    expect(daemon.status().forwards[0]).toMatchObject({ id: target.id, delivery: expected, inFlight: 0 });
+    await control.removeForwardTarget(target.id);
+
+    for (const [delivery, message] of [
+      [{ concurrency: 0 }, /delivery\.concurrency must be a whole number from 1 to 64/],
+      [{ retry: 'often' }, /delivery\.retry must be one of local, openmail/],
+      [{ maxAgeSeconds: 1.5 }, /delivery\.maxAgeSeconds/],
+      [{ order: 'strict', speed: 'fast' }, /unknown field: speed/],
+    ] as const) {
+      const refused = await call('POST', '/v1/forward-targets', { url, delivery });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+    expect(openSettings(dir).get().forwardTargets).toEqual([]);
+  });
+
   it('refuses a target that is not on this machine', async () => {
     const response = await call('POST', '/v1/forward-targets', { url: 'https://example.com/hook', inboxIds: [], eventTypes: [] });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/loopback/);
+  });
+});
+
+describe('status', () => {
+  it('counts the agents connected to the endpoint: parked long-polls, streams and local WebSockets', async () => {
+    const clients = async (): Promise<EndpointClients | undefined> => ((await (await call('GET', '/v1/status')).json()) as DaemonStatus).endpoint?.clients;
+    const seen = async (want: Partial<EndpointClients>): Promise<boolean> => {
+      const now = await clients();
+      return Object.entries(want).every(([key, value]) => now?.[key as keyof EndpointClients] === value);
+    };
+    expect(await clients()).toMatchObject({ longPolls: 0, streams: 0, webSockets: 0 });
+
+    const poll = new AbortController();
+    const parked = fetch(`${daemon.endpoint!.url}/v1/events?after=${daemon.events.latestSeq()}&wait=30`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: poll.signal,
+    }).catch(() => null);
+    const stream = new AbortController();
+    const streaming = fetch(`${daemon.endpoint!.url}/v1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+    const ws = new WebSocket(`${daemon.endpoint!.url.replace('http:', 'ws:')}/v1/ws`, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((resolve) => ws.once('open', resolve));
+    await waitFor(() => seen({ longPolls: 1, streams: 1, webSockets: 1 }), 5_000, 'one of each');
+    const open = await clients();
+    // Three agents, and the status request itself.
+    expect(open!.connections).toBeGreaterThanOrEqual(4);
+
+    poll.abort();
+    (await streaming).body?.cancel().catch(() => {});
+    stream.abort();
+    ws.close();
+    await parked;
+    await waitFor(() => seen({ longPolls: 0, streams: 0, webSockets: 0 }), 5_000, 'none left');
   });
 });
 

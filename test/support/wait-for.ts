@@ -1,8 +1,11 @@
-// Polls a condition on real time, for tests that drive real sockets and processes.
-export async function waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+type Falsy = undefined | null | false;
+
+// Polls a condition on real time, for tests that drive real sockets and processes. The check may be async (a
+// request to the engine): each one is awaited before the next.
+export async function waitFor<T>(check: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -6,6 +6,7 @@ import {
   validateForwardTarget,
   type ForwardTarget,
 } from '../../../daemon/forward/forward-target.ts';
+import { DEFAULT_FORWARD_DELIVERY, type ForwardDelivery } from '../../../shared/forward-delivery.ts';
 
 const target = (overrides: Partial<ForwardTarget>): ForwardTarget => ({
   id: 't1',
@@ -69,5 +70,22 @@ describe('targetWants', () => {
     expect(targetWants(target({ inboxIds: ['inb_a'] }), podEvent)).toBe(false);
     expect(targetWants(target({ eventTypes: ['pod.suspended'] }), received)).toBe(false);
     expect(targetWants(target({ eventTypes: ['pod.suspended'] }), podEvent)).toBe(true);
+  });
+});
+
+describe('delivery options', () => {
+  it('fills in the defaults for a target that has none, and keeps the ones given', () => {
+    expect(validateForwardTarget(target({})).delivery).toEqual(DEFAULT_FORWARD_DELIVERY);
+    const unordered = { ...DEFAULT_FORWARD_DELIVERY, order: 'unordered' as const, concurrency: 16, maxAgeSeconds: null };
+    expect(validateForwardTarget(target({ delivery: unordered })).delivery).toEqual(unordered);
+  });
+
+  it('refuses values out of range, saying which', () => {
+    const bad = (delivery: Partial<ForwardDelivery>) => () => validateForwardTarget(target({ delivery: { ...DEFAULT_FORWARD_DELIVERY, ...delivery } }));
+    expect(bad({ concurrency: 0 })).toThrow(/concurrency must be a whole number from 1 to 64/);
+    expect(bad({ maxAttempts: 101 })).toThrow(/maxAttempts/);
+    expect(bad({ maxAgeSeconds: 0 })).toThrow(/maxAgeSeconds/);
+    expect(bad({ retry: 'sometimes' as 'local' })).toThrow(/retry must be one of local, openmail/);
+    expect(bad({ order: 'random' as 'strict' })).toThrow(/order must be one of strict, unordered/);
   });
 });

@@ -10,6 +10,7 @@ import { createEventHub, type EventHub } from '../../../daemon/hub.ts';
 import { Forwarder, type ForwarderOptions } from '../../../daemon/forward/forwarder.ts';
 import type { ForwardTarget } from '../../../daemon/forward/forward-target.ts';
 import { verifySignature } from '../../../daemon/forward/signature.ts';
+import { DEFAULT_FORWARD_DELIVERY } from '../../../shared/forward-delivery.ts';
 import { openDatabase, type Database } from '../../../daemon/store/db.ts';
 import { EventStore } from '../../../daemon/store/events.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -18,6 +19,8 @@ import { mailEvent, mailEvents, startHarness, type Harness } from '../local-api/
 const SECRET = 'whsec_forward_test';
 
 interface Delivery {
+  /** performance.now() when the request arrived. */
+  at: number;
   eventId: string;
   timestamp: string;
   signature: string;
@@ -26,7 +29,8 @@ interface Delivery {
   verified: boolean;
 }
 
-type Behaviour = number | 'hang';
+/** A status to answer with; 'hang' never answers; 'hold' answers when the test calls release(). */
+type Behaviour = number | 'hang' | 'hold';
 
 /** An OpenMail-style webhook handler: verifies, deduplicates on X-Event-Id, answers as scripted. */
 class Receiver {
@@ -34,6 +38,10 @@ class Receiver {
   /** Each event once, in the order first accepted. */
   readonly handled: MailEvent[] = [];
   behave: (delivery: Delivery) => Behaviour = () => 200;
+  /** TCP connections the forwarder opened. */
+  connections = 0;
+  /** Requests answered with 'hold', waiting for release(). */
+  readonly held: { delivery: Delivery; res: http.ServerResponse }[] = [];
   readonly #server: http.Server;
   readonly #seen = new Set<string>();
 
@@ -46,6 +54,7 @@ class Receiver {
         const timestamp = String(req.headers['x-timestamp']);
         const signature = String(req.headers['x-signature']);
         const delivery: Delivery = {
+          at: performance.now(),
           eventId: String(req.headers['x-event-id']),
           timestamp,
           signature,
@@ -56,17 +65,31 @@ class Receiver {
         this.requests.push(delivery);
         const behaviour = this.behave(delivery);
         if (behaviour === 'hang') return;
+        if (behaviour === 'hold') {
+          this.held.push({ delivery, res });
+          return;
+        }
         if (!delivery.verified) {
           res.writeHead(401).end();
           return;
         }
-        if (behaviour >= 200 && behaviour < 300 && !this.#seen.has(delivery.eventId)) {
-          this.#seen.add(delivery.eventId);
-          this.handled.push(JSON.parse(body) as MailEvent);
-        }
-        res.writeHead(behaviour).end();
+        this.#answer(delivery, res, behaviour);
       });
     });
+    this.#server.on('connection', () => (this.connections += 1));
+  }
+
+  #answer(delivery: Delivery, res: http.ServerResponse, status: number): void {
+    if (status >= 200 && status < 300 && !this.#seen.has(delivery.eventId)) {
+      this.#seen.add(delivery.eventId);
+      this.handled.push(JSON.parse(delivery.body) as MailEvent);
+    }
+    res.writeHead(status).end();
+  }
+
+  /** Answers every held request. */
+  release(status = 200): void {
+    for (const { delivery, res } of this.held.splice(0)) this.#answer(delivery, res, status);
   }
 
   static async start(port = 0): Promise<Receiver> {
@@ -242,6 +265,97 @@ describe('Forwarder', () => {
     expect(f.deadLetters()).toEqual([]);
   });
 
+  it('retries a transient 500 within a second by default, so the events behind it wait no longer than that', async () => {
+    const sink = await receiver();
+    const [first, ...rest] = mailEvents(4);
+    let failedOnce = false;
+    sink.behave = (delivery) => {
+      if (delivery.eventId !== first!.event_id || failedOnce) return 200;
+      failedOnce = true;
+      return 500;
+    };
+    // The engine's defaults: the local schedule, strict order.
+    const f = forwarder({ targets: [target(sink.url)], schedule: undefined });
+    f.start();
+    const committed = commit([first!, ...rest]);
+
+    await waitFor(() => sink.handled.length === 4, 10_000, 'all four events');
+    expect(sink.handled).toEqual(committed.map(payload));
+    const [failed, retried] = sink.requestsFor(first!.event_id);
+    // The local schedule's first step is 0.5 to 1 s (with jitter); the rest of the bound is slack for a busy machine.
+    expect(retried!.at - failed!.at).toBeGreaterThanOrEqual(450);
+    expect(retried!.at - failed!.at).toBeLessThan(2_000);
+    expect(f.status()[0]).toMatchObject({ delivery: { retry: 'local', order: 'strict' } });
+  });
+
+  it('keeps its connection to a target open from one delivery to the next', async () => {
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url)] });
+    f.start();
+    commit(mailEvents(5));
+    await waitFor(() => sink.handled.length === 5, 5_000, 'five events');
+    commit(mailEvents(5));
+    await waitFor(() => sink.handled.length === 10, 5_000, 'five more');
+    expect(sink.requests).toHaveLength(10);
+    expect(sink.connections).toBe(1);
+  });
+
+  it('unordered: sends at most `concurrency` at once, and one that keeps failing does not hold up the rest', async () => {
+    const sink = await receiver();
+    const [poison, ...rest] = mailEvents(9);
+    let open = 0;
+    let mostOpen = 0;
+    sink.behave = (delivery) => {
+      if (delivery.eventId === poison!.event_id) return 500;
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      return 'hold';
+    };
+    const unordered = { ...DEFAULT_FORWARD_DELIVERY, order: 'unordered' as const, concurrency: 3 };
+    // The poison's retry waits a minute, longer than the test: it stays in flight while the others go.
+    const f = forwarder({ targets: [target(sink.url, { delivery: unordered })], schedule: [0, 60_000] });
+    f.start();
+    const committed = commit([poison!, ...rest]);
+
+    while (sink.handled.length < rest.length) {
+      await waitFor(() => sink.held.length > 0 || sink.handled.length === rest.length, 5_000, 'held deliveries');
+      open -= sink.held.length;
+      sink.release(200);
+    }
+    expect(mostOpen).toBeLessThanOrEqual(2);
+    expect(new Set(sink.handled.map((event) => event.event_id))).toEqual(new Set(rest.map((event) => event.event_id)));
+    await waitFor(() => f.status()[0]?.delivered === rest.length, 5_000, 'the others counted');
+    // The cursor stays below the event still being tried, so a restart sends it again.
+    expect(f.minCursor()).toBe(committed[0]!.seq - 1);
+    expect(f.status()[0]).toMatchObject({ inFlight: 1, queued: 1, deadLetters: 0 });
+
+    await f.stop();
+    sink.behave = () => 200;
+    const again = forwarder({ targets: [target(sink.url, { delivery: unordered })] });
+    again.start();
+    await waitFor(() => again.minCursor() === committed.at(-1)!.seq, 5_000, 'the cursor past everything');
+    expect(sink.handled.at(-1)).toEqual(payload(committed[0]!));
+    // At least once: what followed the cursor went again, and the receiver deduplicated it on X-Event-Id.
+    for (const event of rest) expect(sink.requestsFor(event.event_id)).toHaveLength(2);
+  });
+
+  it('unordered: dead-letters the event that keeps failing and moves the cursor past everything', async () => {
+    const sink = await receiver();
+    const batch = mailEvents(6);
+    const poison = batch[2]!;
+    sink.behave = (delivery) => (delivery.eventId === poison.event_id ? 500 : 200);
+    const delivery = { ...DEFAULT_FORWARD_DELIVERY, order: 'unordered' as const, concurrency: 4 };
+    const f = forwarder({ targets: [target(sink.url, { delivery })], schedule: [0, 5, 5] });
+    f.start();
+    const committed = commit(batch);
+
+    await waitFor(() => f.deadLetters().length === 1, 5_000, 'the dead letter');
+    expect(f.deadLetters()[0]).toMatchObject({ seq: committed[2]!.seq, attempts: 3, lastError: 'HTTP 500' });
+    await waitFor(() => f.minCursor() === committed.at(-1)!.seq, 5_000, 'the cursor past everything');
+    expect(sink.handled).toHaveLength(5);
+    expect(f.status()[0]).toMatchObject({ delivered: 5, deadLetters: 1, queued: 0, inFlight: 0 });
+  });
+
   it('continues after a restart from the cursor in SQLite, re-sending only the event that was in flight', async () => {
     const sink = await receiver();
     const before = forwarder({ targets: [target(sink.url)] });
@@ -269,6 +383,21 @@ describe('Forwarder', () => {
     // At least once: the in-flight event went out again and the receiver deduplicated it on X-Event-Id.
     expect(sink.requestsFor(hanging.event_id)).toHaveLength(2);
     for (const event of all.filter((e) => e !== backlog[3])) expect(sink.requestsFor(event.event_id)).toHaveLength(1);
+  });
+
+  it('starts again after a stop, on new connections, and sends what was in flight', async () => {
+    const sink = await receiver();
+    const f = forwarder({ targets: [target(sink.url)] });
+    f.start();
+    const [held, next] = commit(mailEvents(2));
+    sink.behave = (delivery) => (delivery.eventId === held!.event_id ? 'hang' : 200);
+    await waitFor(() => sink.requestsFor(held!.event_id).length === 1, 5_000, 'the first event in flight');
+    await f.stop();
+    sink.behave = () => 200;
+    f.start();
+    await waitFor(() => sink.handled.length === 2, 5_000, 'both events');
+    expect(sink.handled.map((event) => event.event_id)).toEqual([held!.event_id, next!.event_id]);
+    await waitFor(() => f.status()[0]?.delivered === 2, 5_000, 'both counted');
   });
 
   it('sends a stored event again, on request, to each target that wants it, with the same body and X-Event-Id', async () => {
@@ -338,6 +467,8 @@ describe('Forwarder dead letters through the local API', () => {
       lastError: 'HTTP 500',
       status: 'dead',
     });
+    // The sink has the request before the forwarder has its answer: wait for the count, never read it at once.
+    await waitFor(() => f.status()[0]?.delivered === 1, 5_000, 'the next event counted as delivered');
     expect(f.status()[0]).toMatchObject({ deadLetters: 1, delivered: 1, queued: 0 });
 
     const listed = await harness.get('/v1/deliveries?target=agent&status=dead');
@@ -357,6 +488,7 @@ describe('Forwarder dead letters through the local API', () => {
     expect(await retried.json()).toEqual({ id: letter!.id, status: 'retrying' });
     await waitFor(() => sink.handled.length === 2, 5_000, 'the re-delivery');
     expect(sink.handled[1]).toEqual(payload(committed[0]!));
+    await waitFor(() => f.status()[0]?.delivered === 2, 5_000, 'the re-delivery counted');
     expect(f.deadLetters()).toEqual([]);
     expect(f.status()[0]).toMatchObject({ deadLetters: 0, delivered: 2 });
     expect(f.retry(letter!.id)).toBe(false);

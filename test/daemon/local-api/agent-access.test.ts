@@ -69,7 +69,7 @@ describe.each(NARROWED)('a token narrowed as "$name"', ({ name, narrowing, sees 
     expect(page.next_after).toBe(4);
 
     const waiting = as(agent, `/v1/events?after=${page.next_after}&wait=10`);
-    await waitFor(() => daemon.endpoint!.stats().parkedLongPolls === 1, 5_000, 'the parked long-poll');
+    await waitFor(() => daemon.status().endpoint?.clients?.longPolls === 1, 5_000, 'the parked long-poll');
     commit([mailEvent({ inbox_id: 'inb_b', message: { id: 'm9', from: 'spam@evil.example', to: 'b@x', subject: 'never' } })]);
     commit(mixed());
     const woken = (await (await waiting).json()) as EventsResponse;
@@ -183,7 +183,7 @@ describe('agent tokens and the rest of the API', () => {
     open.push({ close: () => ws.terminate() });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     await new Promise((resolve) => ws.once('open', resolve));
-    await waitFor(() => daemon.endpoint!.stats().parkedLongPolls === 1 && daemon.endpoint!.stats().streams === 1, 5_000, 'the open requests');
+    await waitFor(() => daemon.status().endpoint?.clients?.longPolls === 1 && daemon.status().endpoint?.clients?.streams === 1, 5_000, 'the open requests');
 
     const revoked = await as(ownerToken, '/v1/tokens/doomed', { method: 'DELETE' });
     expect(await revoked.json()).toEqual({ removed: 'doomed' });

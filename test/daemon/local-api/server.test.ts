@@ -137,11 +137,11 @@ describe('startLocalApi', () => {
     const poll = h.get(`/v1/events?after=${event?.seq}&wait=60`);
     const stream = await SseReader.open(`${h.api.url}/v1/stream`, { Authorization: `Bearer ${h.token}` });
     await stream.until((r) => r.messages.length === 1);
-    await waitFor(() => h.api.stats().parkedLongPolls === 1, 5_000, 'the parked poll');
+    await waitFor(() => h.api.clients().longPolls === 1, 5_000, 'the parked poll');
 
     await h.api.close();
     expect((await (await poll).json()) as EventsResponse).toEqual({ events: [], next_after: event?.seq });
     await stream.until((r) => r.ended);
-    expect(h.api.stats()).toEqual({ connections: 0, parkedLongPolls: 0, streams: 0 });
+    expect(h.api.clients()).toEqual({ connections: 0, longPolls: 0, streams: 0 });
   });
 });

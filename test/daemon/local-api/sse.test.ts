@@ -103,7 +103,7 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
       res.pause();
     });
     slowReq.on('error', () => {});
-    await waitFor(() => slowRes !== null && h.api.stats().streams === 1, 5_000, 'the slow stream');
+    await waitFor(() => slowRes !== null && h.api.clients().streams === 1, 5_000, 'the slow stream');
     const fast = await stream();
 
     const body = 'x'.repeat(4096);
@@ -129,9 +129,35 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
   }, 40_000);
 });
 
+describe('SseStreams catching up', () => {
+  it('reads the store for what is older than the recent frames, then the frames, then goes live, in order', async () => {
+    // Recent frames for 40 events only: a reader that pauses through 500 of them falls back to the store.
+    const streams = new SseStreams(h.hub, h.events, 60_000, { maxEvents: 40, maxBytes: 1_000_000, maxAgeMs: 60_000 });
+    const server = http.createServer((_req, res) => streams.open(res, 0, {}, OWNER));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      for (let i = 0; i < 10; i += 1) h.commit(mailEvents(50));
+      const reader = await SseReader.open(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      readers.push(reader);
+      // Committed while the reader is still in the store's pages: only the newest 40 stay in the frames.
+      h.commit(mailEvents(50));
+      h.commit(mailEvents(50));
+      await reader.until((r) => r.messages.length === 600, 10_000);
+      h.commit(mailEvents(3));
+      await reader.until((r) => r.messages.length === 603);
+      expect(reader.seqs()).toEqual(range(1, 603));
+      expect(reader.messages.map((m) => JSON.parse(m.data) as StoredEvent)).toEqual(h.events.after(0, 1_000));
+    } finally {
+      streams.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('SseStreams keepalive', () => {
   it('sends a comment on quiet streams so idle connections are not dropped', async () => {
-    const streams = new SseStreams(h.hub, { after: () => [] }, 50);
+    const streams = new SseStreams(h.hub, { after: () => [], latestSeq: () => 0 }, 50);
     const server = http.createServer((_req, res) => streams.open(res, 0, {}, OWNER));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -71,7 +71,7 @@ describe('transports', () => {
   it('long-polls over the Unix socket and wakes on commit', async () => {
     const after = h.events.latestSeq();
     const waiting = curl(['--unix-socket', h.api.socketPath as string, `http://localhost/v1/events?after=${after}&wait=30`]);
-    await waitFor(() => h.api.stats().parkedLongPolls === 1, 5_000, 'the parked poll');
+    await waitFor(() => h.api.clients().longPolls === 1, 5_000, 'the parked poll');
     const [event] = h.commit(mailEvents(1));
     expect((JSON.parse((await waiting).body) as EventsResponse).events.map((e) => e.seq)).toEqual([event?.seq]);
   });

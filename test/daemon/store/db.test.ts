@@ -129,6 +129,29 @@ describe('a database from before indexing left the commit path', () => {
   });
 });
 
+describe('a database from before three indexes left the commit', () => {
+  it('drops them, keeps an index for the rarer event types only, and keeps every event', () => {
+    const file = path.join(dir, 'events.sqlite');
+    const old = new BetterSqlite3(file);
+    old.pragma('journal_mode = WAL');
+    for (const step of CORE_SCHEMA.slice(0, 4)) old.exec(step);
+    old.pragma('user_version = 4');
+    const insert = old.prepare(`INSERT INTO events (account, event_id, event_type, occurred_at, stored_at, payload)
+      VALUES ('work', ?, ?, '2026-01-01T00:00:00Z', 0, ?)`);
+    insert.run('evt_1', 'message.received', JSON.stringify(mail('evt_1', 'One')));
+    insert.run('evt_2', 'message.bounced', JSON.stringify({ ...mail('evt_2', 'Two'), event: 'message.bounced' }));
+    old.close();
+
+    const db = openAt(file);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['events_account', 'events_inbox', 'events_type_rare']);
+    const store = new EventStore(db);
+    expect(store.after(0, 10).map((e) => e.event_id)).toEqual(['evt_1', 'evt_2']);
+    expect(store.after(0, 10, { eventType: 'message.bounced' }).map((e) => e.event_id)).toEqual(['evt_2']);
+    expect(store.seqOf('evt_2')).toBe(2);
+  });
+});
+
 describe('WAL checkpoints', () => {
   const walBytes = (file: string) => fs.statSync(`${file}-wal`).size;
 

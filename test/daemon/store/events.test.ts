@@ -246,7 +246,8 @@ describe('reading', () => {
     }) as typeof db.prepare);
     const store = new EventStore(db);
     store.commit('work', [mail('a')]);
-    for (const filter of [{}, { inboxId: 'i' }, { eventType: 't' }, { account: 'a' }, { inboxId: 'i', eventType: 't' }]) {
+    const filters = [{}, { inboxId: 'i' }, { eventType: 't' }, { eventType: 'message.received' }, { account: 'a' }, { inboxId: 'i', eventType: 't' }];
+    for (const filter of filters) {
       store.after(0, 10, filter);
       store.history({ limit: 10, before: 5, ...filter });
       store.history({ limit: 10, ...filter, q: 'order' });
@@ -377,6 +378,20 @@ describe('applyRetention', () => {
     expect(seqs(store.after(0, 100))).toEqual([3, 4, 5]);
   });
 
+  it('by age, takes the oldest seqs up to the first event young enough to keep', () => {
+    let now = 0;
+    const { store } = openStore(() => now);
+    // The fourth was stored while the clock stood a minute behind: it waits for the young third.
+    for (const [i, at] of [1_000, 2_000, 9_000, 1_500, 9_500].entries()) {
+      now = at;
+      store.commit('work', [mail(`e${i + 1}`)]);
+    }
+    expect(store.applyRetention({ maxAgeMs: 5_000, maxEvents: null, now: 10_000, protectAfterSeq: 5 })).toBe(2);
+    expect(seqs(store.after(0, 100))).toEqual([3, 4, 5]);
+    expect(store.applyRetention({ maxAgeMs: 5_000, maxEvents: null, now: 20_000, protectAfterSeq: 4 })).toBe(2);
+    expect(seqs(store.after(0, 100))).toEqual([5]);
+  });
+
   it('never deletes an event above protectAfterSeq, whatever the limits say', () => {
     const { store } = openStore(() => 0);
     fill(store, 10);
@@ -463,13 +478,27 @@ describe('crash safety', () => {
 });
 
 describe('seqOf', () => {
-  it('finds the local seq of an upstream event id with an index, and null for an unknown one', () => {
-    const { db, store } = openStore();
+  it('finds the local seq of an upstream event id in any account, the newest if two share it, and null for an unknown one', () => {
+    const { db } = openStore();
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    vi.spyOn(db, 'prepare').mockImplementation(((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare);
+    const store = new EventStore(db);
     store.commit('a', [mail('evt_1'), mail('evt_2')]);
-    expect(store.seqOf('evt_2')).toBe(2);
+    store.commit('b', [mail('evt_3'), mail('evt_2')]);
+    store.commit('local', [mail('evt_4')]);
+    expect(store.seqOf('evt_1')).toBe(1);
+    expect(store.seqOf('evt_2')).toBe(4);
+    expect(store.seqOf('evt_4')).toBe(5);
     expect(store.seqOf('evt_missing')).toBe(null);
-    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT seq FROM events WHERE event_id = ?').all('x') as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(' ')).toContain('events_event_id');
+    // Through UNIQUE (account, event_id), one account at a time: no index of its own to keep up on every commit.
+    const sql = prepared.find((text) => text.includes('event_id = ?') && text.includes('accounts'))!;
+    const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((p) => p.detail);
+    expect(plan.some((detail) => /^SCAN (events|e)\b/.test(detail)), plan.join(' | ')).toBe(false);
+    expect(plan.join(' ')).toContain('sqlite_autoindex_events_1 (account=? AND event_id=?)');
   });
 });
 

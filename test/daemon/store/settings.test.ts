@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_FORWARD_DELIVERY } from '../../../shared/forward-delivery.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings.ts';
 import { InvalidSettingsError, openSettings } from '../../../daemon/store/settings.ts';
 
@@ -10,6 +11,7 @@ let dir: string;
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
 const account = { name: 'work', provider: 'openmail' as const, inboxIds: ['inb_1'], eventTypes: [] };
+const hookTarget = { id: 'hook', url: 'http://127.0.0.1:8787/hook', inboxIds: [], eventTypes: [] };
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-settings-'));
@@ -71,6 +73,8 @@ describe('openSettings', () => {
       ['url', () => settings.set('accounts', [{ ...account, url: 'http://api.openmail.sh/v1/ws' }])],
       ['apiUrl', () => settings.set('accounts', [{ ...account, apiUrl: 'wss://api.openmail.sh' }])],
       ['url', () => settings.set('forwardTargets', [{ id: 'hook', url: 'ftp://localhost/x', inboxIds: [], eventTypes: [] }])],
+      ['concurrency', () => settings.set('forwardTargets', [{ ...hookTarget, delivery: { ...DEFAULT_FORWARD_DELIVERY, concurrency: 0 } }])],
+      ['retry', () => settings.set('forwardTargets', [{ ...hookTarget, delivery: { ...DEFAULT_FORWARD_DELIVERY, retry: 'often' as 'local' } }])],
       ['maxAgeDays', () => settings.set('retention', { maxAgeDays: 0, maxEvents: null })],
       ['pausedUntil', () => settings.set('notifications', { enabled: true, mutedInboxes: [], pausedUntil: 'tomorrow' })],
       ['launchAtLogin', () => settings.set('launchAtLogin', 'yes' as unknown as boolean)],
@@ -80,6 +84,13 @@ describe('openSettings', () => {
       expect(write, field).toThrow(new RegExp(field));
     }
     expect(fs.readFileSync(settings.path, 'utf8')).toBe(before);
+  });
+
+  it('keeps a forward target with or without delivery options (targets stored before they existed have none)', () => {
+    const settings = openSettings(dir);
+    const tuned = { ...hookTarget, id: 'tuned', delivery: { ...DEFAULT_FORWARD_DELIVERY, order: 'unordered' as const, maxAgeSeconds: null } };
+    settings.set('forwardTargets', [hookTarget, tuned]);
+    expect(openSettings(dir).get('forwardTargets')).toEqual([hookTarget, tuned]);
   });
 
   it('refuses an account that carries an API key, pointing at the keychain, and never writes the key', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import type { AddAccountRequest, AddForwardTargetRequest, ControlApi, SettingsPatch } from '../../../shared/control.ts';
+import { completeDelivery, DEFAULT_FORWARD_DELIVERY } from '../../../shared/forward-delivery.ts';
 import type { Settings } from '../../../shared/settings.ts';
 import { SettingsView } from '../../../renderer/components/SettingsView.tsx';
 import { settings as settingsWith, upstream } from './fixtures.ts';
@@ -24,7 +25,7 @@ function engine(initial: Settings, more: Partial<ControlApi> = {}): Partial<Cont
       return { ok: true, verified: true };
     },
     addForwardTarget: async (request: AddForwardTargetRequest) => {
-      const target = { id: `fwd_${stored.forwardTargets.length + 1}`, ...request };
+      const target = { id: `fwd_${stored.forwardTargets.length + 1}`, ...request, delivery: completeDelivery(request.delivery) };
       stored.forwardTargets.push(target);
       return { target, secret: 'whsec_0123456789abcdef' };
     },
@@ -150,9 +151,12 @@ describe('SettingsView', () => {
     const secret = screen.getByRole('region', { name: 'Signing secret for http://127.0.0.1:8787/webhook' });
     await expect.element(secret).toMatchTextContent(/Copy it now: it will not be shown again\..*whsec_0123456789abcdef/);
     await expect.element(secret).toHaveFocus();
-    expect(fake.argsOf('addForwardTarget')).toEqual([[{ url: 'http://127.0.0.1:8787/webhook', inboxIds: [], eventTypes: ['message.received', 'message.bounced'] }]]);
+    expect(fake.argsOf('addForwardTarget')).toEqual([
+      [{ url: 'http://127.0.0.1:8787/webhook', inboxIds: [], eventTypes: ['message.received', 'message.bounced'], delivery: DEFAULT_FORWARD_DELIVERY }],
+    ]);
     const targets = screen.getByRole('region', { name: 'Forward targets' }).getByRole('listitem');
     await expect.element(targets).toMatchTextContent(/http:\/\/127\.0\.0\.1:8787\/webhook\s*All inboxes · message\.received, message\.bounced/);
+    await expect.element(targets).toMatchTextContent('quick retries, 10 attempts or 1 h · in order');
 
     await secret.getByRole('button', { name: 'I have stored it' }).click();
     await expect.element(secret).not.toBeInTheDocument();
@@ -162,6 +166,43 @@ describe('SettingsView', () => {
     await screen.getByRole('group', { name: 'Stop forwarding here?' }).getByRole('button', { name: 'Remove' }).click();
     await expect.element(screen.getByRole('region', { name: 'Forward targets' }).getByRole('listitem')).not.toBeInTheDocument();
     expect(fake.argsOf('removeForwardTarget')).toEqual([['fwd_1']]);
+  });
+
+  it("adds a forward target with OpenMail's retries, unordered, and says what is wrong before sending", async () => {
+    const fake = fakeData(engine(settingsWith()));
+    const screen = await renderView(<SettingsView data={fake.data} live={[]} />);
+    const form = screen.getByRole('form', { name: 'Add a forward target' });
+    await form.getByRole('textbox', { name: 'Target URL' }).fill('http://127.0.0.1:8787/webhook');
+
+    await expect.element(form.getByRole('spinbutton', { name: 'At once' })).not.toBeInTheDocument();
+    await form.getByRole('combobox', { name: 'Retries' }).selectOptions('openmail');
+    await expect.element(form.getByRole('spinbutton', { name: 'Attempts before a dead letter' })).toHaveValue(5);
+    await form.getByRole('combobox', { name: 'Order' }).selectOptions('unordered');
+    await form.getByRole('spinbutton', { name: 'At once' }).fill('65');
+    await form.getByRole('spinbutton', { name: 'Give up after (minutes) optional' }).fill('');
+    // The browser's own range check is what a person meets first; the draft check stands behind it.
+    (form.element() as HTMLFormElement).noValidate = true;
+    await form.getByRole('button', { name: 'Add target' }).click();
+    await expect.element(form.getByRole('alert')).toHaveTextContent('At once must be a whole number from 1 to 64');
+    expect(fake.argsOf('addForwardTarget')).toEqual([]);
+
+    await form.getByRole('spinbutton', { name: 'At once' }).fill('4');
+    await form.getByRole('button', { name: 'Add target' }).click();
+    await expect.element(screen.getByRole('region', { name: 'Signing secret for http://127.0.0.1:8787/webhook' })).toBeVisible();
+    expect(fake.argsOf('addForwardTarget')).toEqual([
+      [
+        {
+          url: 'http://127.0.0.1:8787/webhook',
+          inboxIds: [],
+          eventTypes: [],
+          delivery: { retry: 'openmail', maxAttempts: 5, maxAgeSeconds: null, order: 'unordered', concurrency: 4 },
+        },
+      ],
+    ]);
+    const targets = screen.getByRole('region', { name: 'Forward targets' }).getByRole('listitem');
+    await expect.element(targets).toMatchTextContent("OpenMail's retries, 5 attempts · unordered, 4 at once");
+    // The form starts over with the defaults.
+    await expect.element(form.getByRole('combobox', { name: 'Order' })).toHaveValue('strict');
   });
 
   it('turns notifications off and mutes and unmutes inboxes', async () => {

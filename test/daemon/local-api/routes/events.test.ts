@@ -21,7 +21,7 @@ async function poll(query: string, init?: RequestInit): Promise<EventsResponse> 
 
 /** Resolves once the server holds `n` parked requests, so a commit after it cannot race their arrival. */
 async function parkedCount(n: number): Promise<void> {
-  await waitFor(() => h.api.stats().parkedLongPolls === n, 10_000, `${n} parked long-polls`);
+  await waitFor(() => h.api.clients().longPolls === n, 10_000, `${n} parked long-polls`);
 }
 
 /** Whether `request` is still unanswered a moment later. */
@@ -73,7 +73,7 @@ describe('GET /v1/events long-poll', () => {
     const short = poll(`after=${after}&wait=1`);
     await parkedCount(2);
     expect(await short).toEqual({ events: [], next_after: after });
-    expect(h.api.stats().parkedLongPolls).toBe(1);
+    expect(h.api.clients().longPolls).toBe(1);
     expect(await long).toEqual({ events: [], next_after: after });
   });
 
@@ -115,7 +115,7 @@ describe('GET /v1/events long-poll', () => {
     await parkedCount(500);
     const [event] = h.commit(mailEvents(1));
     const answers = await Promise.all(polls);
-    expect(h.api.stats().parkedLongPolls).toBe(0);
+    expect(h.api.clients().longPolls).toBe(0);
     expect(answers).toHaveLength(500);
     for (const answer of answers) {
       expect(answer.events.map((e) => e.seq)).toEqual([event?.seq]);
