@@ -144,7 +144,7 @@ describe('a database from before three indexes left the commit', () => {
 
     const db = openAt(file);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name").pluck().all();
-    expect(indexes).toEqual(['events_account', 'events_inbox', 'events_type_rare']);
+    expect(indexes).toEqual(['events_account', 'events_inbox', 'events_message_key', 'events_type_rare']);
     const store = new EventStore(db);
     expect(store.after(0, 10).map((e) => e.event_id)).toEqual(['evt_1', 'evt_2']);
     expect(store.after(0, 10, { eventType: 'message.bounced' }).map((e) => e.event_id)).toEqual(['evt_2']);
