@@ -21,7 +21,12 @@ export class BenchUpstream {
 
   private constructor(apiKey: string) {
     this.#apiKey = apiKey;
-    this.#server = createServer((_req, res) => {
+    // Its REST API holds no inboxes, so an engine's catch-up finds nothing to fetch and stays on loopback.
+    this.#server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.startsWith('/v1/inboxes')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"total":0}');
+        return;
+      }
       res.writeHead(426).end();
     });
     this.#server.on('upgrade', (req, socket, head) => {
@@ -44,6 +49,11 @@ export class BenchUpstream {
 
   get url(): string {
     return `ws://127.0.0.1:${(this.#server.address() as AddressInfo).port}${WS_PATH}`;
+  }
+
+  /** The REST base for `apiUrl`. */
+  get restUrl(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   get subscribers(): number {

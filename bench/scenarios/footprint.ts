@@ -25,7 +25,7 @@ export const footprint: Scenario = {
     const env: NodeJS.ProcessEnv = { ...process.env, MAILBRIDGE_API_KEY: apiKey };
     delete env.MAILBRIDGE_DATA_DIR;
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [...ctx.childNodeArgs('f'), CLI, 'run', '--url', provider.url, '--port', '0', '--data-dir', path.join(dir, 'data')], {
+    const child = spawn(process.execPath, [...ctx.childNodeArgs('f'), CLI, 'run', '--url', provider.url, '--api-url', provider.restUrl, '--port', '0', '--data-dir', path.join(dir, 'data')], {
       stdio: ['ignore', log, log],
       env,
     });

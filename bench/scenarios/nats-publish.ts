@@ -34,7 +34,7 @@ export const natsPublish: Scenario = {
     const nats = await NatsServer.start();
     const upstream = await BenchUpstream.start(apiKey);
     const daemon = await DaemonProcess.start(
-      { dataDir, accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiKey }], port: 0, unixSocket: false, forwardTargets: [], natsUrl: nats.url },
+      { dataDir, accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiUrl: upstream.restUrl, apiKey }], port: 0, unixSocket: false, forwardTargets: [], natsUrl: nats.url },
       { logFile: path.join(dir, 'daemon.log'), nodeArgs: ctx.childNodeArgs('h-nats') },
     );
     const db = new BetterSqlite3(path.join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });

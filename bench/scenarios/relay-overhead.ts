@@ -154,7 +154,7 @@ async function measureMode(
   const daemon = await DaemonProcess.start(
     {
       dataDir,
-      accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiKey }],
+      accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiUrl: upstream.restUrl, apiKey }],
       port: 0,
       unixSocket: mode === 'unix-socket',
       forwardTargets: receiver ? [{ id: 'bench-hook', url: receiver.url, secret: receiver.secret }] : [],

@@ -28,7 +28,7 @@ export const scale: Scenario = {
     const daemon = await DaemonProcess.start(
       {
         dataDir: path.join(dir, 'data'),
-        accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiKey }],
+        accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiUrl: upstream.restUrl, apiKey }],
         port: 0,
         unixSocket: false,
         forwardTargets: [],

@@ -122,7 +122,7 @@ async function burst(ctx: BenchContext, name: string, frames: readonly Frame[], 
   const daemon = await DaemonProcess.start(
     {
       dataDir,
-      accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiKey }],
+      accounts: [{ name: 'bench', provider: 'openmail', url: upstream.url, apiUrl: upstream.restUrl, apiKey }],
       port: 0,
       unixSocket: false,
       forwardTargets: receiver ? [{ id: 'bench-hook', url: receiver.url, secret: receiver.secret, delivery: WEBHOOK_DELIVERY }] : [],

@@ -26,7 +26,7 @@ export const wakeToLive: Scenario = {
     const daemon = await DaemonProcess.start(
       {
         dataDir: path.join(dir, 'data'),
-        accounts: [{ name: 'bench', provider: 'openmail', url: provider.url, apiKey }],
+        accounts: [{ name: 'bench', provider: 'openmail', url: provider.url, apiUrl: provider.restUrl, apiKey }],
         port: 0,
         unixSocket: false,
         forwardTargets: [],
