@@ -5,9 +5,11 @@ import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
-import type { AccountSettings } from '../shared/settings.ts';
+import { DEFAULT_ATTACHMENT_SETTINGS, type AccountSettings, type AttachmentSettings } from '../shared/settings.ts';
 import type { DaemonStatus, ProviderName, UpstreamStatus } from '../shared/status.ts';
 import { AgentTokens } from './access/agent-tokens.ts';
+import { AttachmentKeeper, DEFAULT_KEEPER_POLICY, type KeeperPolicy } from './attachments/keeper.ts';
+import { attachmentId, hasAttachments, rebaseLocalUrls, withLocalUrls } from './attachments/local-url.ts';
 import { CatchUp } from './catchup/catch-up.ts';
 import type { CatchUpPolicy } from './catchup/policy.ts';
 import { DemoProvider } from './demo/server.ts';
@@ -39,6 +41,8 @@ import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
 import { NatsSink, type NatsSinkConfig } from './nats/nats-sink.ts';
 import { LogCursors } from './store/log-cursors.ts';
+import { BlobStore } from './store/attachment-blobs.ts';
+import { AttachmentStore } from './store/attachments.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -78,6 +82,11 @@ export interface DaemonOptions {
   // ---- Acting for agents
   /** The send limits kept here and how long a send may wait for a slot; the providers' own and 15 s by default. */
   sendLimits?: { limits: Readonly<Record<ProviderName, SendLimit | null>>; maxQueueMs: number };
+  // ---- Attachments kept
+  /** How much is kept (the settings' limits); 25 MB a file and 2 GB in all by default. */
+  attachments?: AttachmentSettings;
+  /** How attachments are fetched: concurrency, retries, how long a link counts as fresh (daemon/attachments/keeper.ts). */
+  attachmentPolicy?: Partial<KeeperPolicy>;
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -98,6 +107,8 @@ export class Daemon {
   readonly audit: AuditLog;
   readonly proxy: ProviderProxy;
   readonly toolSends: ToolSends;
+  /** Every attachment of committed mail, fetched in the background and served at its `local_url`. */
+  readonly attachments: AttachmentKeeper;
   readonly dataDir: string;
   readonly log: Logger;
   readonly startedAt = new Date();
@@ -143,6 +154,18 @@ export class Daemon {
       ...(limits === undefined ? {} : { limiter: new SendLimiter(limits.limits), maxQueueMs: limits.maxQueueMs }),
     });
     this.toolSends = new ToolSends(db);
+    this.attachments = new AttachmentKeeper(
+      {
+        store: new AttachmentStore(db, attachmentId),
+        blobs: new BlobStore(dataPaths(options.dataDir).attachmentsDir),
+        restTarget: (account) => this.restTarget(account),
+        timers: systemTimers,
+        log: options.log,
+        onChange: () => this.#emitStatus(),
+      },
+      options.attachments ?? DEFAULT_ATTACHMENT_SETTINGS,
+      { ...DEFAULT_KEEPER_POLICY, ...options.attachmentPolicy },
+    );
     this.#retention = options.retention;
     this.#settingsTargets = options.settingsForwardTargets;
     this.#engineName = options.engineName ?? hostname();
@@ -178,11 +201,13 @@ export class Daemon {
     this.#checkpointer = new WalCheckpointer(this.#db, DEFAULT_CHECKPOINTS, systemTimers, (error) =>
       log.warn(`WAL checkpoint failed (will retry): ${errorMessage(error)}`),
     );
-    this.hub.onCommitted(() => {
+    this.hub.onCommitted((batch) => {
       this.#searchIndexer?.noteCommitted();
       this.#checkpointer?.noteWrite();
+      if (batch.some(hasAttachments)) this.attachments.noteCommitted();
     });
     this.#searchIndexer.start();
+    this.attachments.start();
     if (this.#o.demo) {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
@@ -233,6 +258,7 @@ export class Daemon {
         proxy: this.proxy,
         sendingAccounts: () => this.sendingAccounts(),
         toolSends: this.toolSends,
+        attachments: this.attachments,
         upgrades: new Map([['/v1/ws', { access: 'read', handle: (req, socket, head, principal) => localWs.handleUpgrade(req, socket, head, principal) }]]),
         onError: (error) => log.error(`local API: ${errorMessage(error)}`),
       };
@@ -241,6 +267,9 @@ export class Daemon {
         socketDir: this.#o.unixSocket ? dataPaths(this.dataDir).socketDir : null,
         dashboardDir: this.#o.dashboardDir,
       });
+      // Attachment URLs name the endpoint as it was when their mail was committed; read back, they name this one.
+      const origin = this.#api.url;
+      this.events.setPayloadView((payload) => rebaseLocalUrls(payload, origin));
     }
 
     for (const account of accounts) this.addAccount(account);
@@ -337,13 +366,20 @@ export class Daemon {
     this.#applyRetention();
   }
 
+  setAttachmentLimits(limits: AttachmentSettings): void {
+    this.attachments.setLimits(limits);
+  }
+
   get forwarder(): Forwarder | null {
     return this.#forwarder;
   }
 
-  /** The one write path: the store commits, then publishes to the hub, so nothing downstream sees an uncommitted event. */
+  /**
+   * The one write path: the store commits, then publishes to the hub, so nothing downstream sees an uncommitted event.
+   * Attachments get their `local_url` first, so every agent sees it from the first delivery.
+   */
   #commit(account: string, events: readonly MailEvent[], cursor?: string | null): CommitResult {
-    return this.events.commit(account, events, cursor);
+    return this.events.commit(account, withLocalUrls(account, events, this.#api?.url ?? null), cursor);
   }
 
   /** The key that makes two events of an account one mail: its provider's rule (daemon/providers/message-key.ts). */
@@ -384,6 +420,7 @@ export class Daemon {
   wake(reason: string): void {
     for (const upstream of this.#upstreams) upstream.wake(reason);
     this.#catchUp?.wake();
+    this.attachments.wake();
   }
 
   setApiKey(account: string, apiKey: string): boolean {
@@ -435,6 +472,7 @@ export class Daemon {
       forwards: this.#forwarder?.status() ?? [],
       engine: this.#engineName,
       sinks: this.#sink ? [this.#sink.status()] : [],
+      attachments: this.attachments.status(),
     };
   }
 
@@ -469,6 +507,7 @@ export class Daemon {
         protectAfterSeq,
       });
       if (deleted > 0) this.#o.log.info(`retention removed ${deleted} old event(s)`);
+      if (deleted > 0) this.attachments.afterRetention();
     } catch (error) {
       this.#o.log.warn(`retention failed: ${errorMessage(error)}`);
     }
@@ -488,6 +527,7 @@ export class Daemon {
     await this.#api?.close();
     await this.#forwarder?.stop();
     await this.#sink?.stop();
+    await this.attachments.stop();
     await this.#demo?.stop();
     this.#db.close();
     this.#release();
