@@ -1,6 +1,7 @@
 // Where a kept attachment is served: `local_url` on each attachment of an event names `/v1/attachments/<id>` on the
 // local endpoint. The engine derives the id when it commits the event; the window and agents read it back from the
-// URL, so nobody needs to know how it was made.
+// URL, so nobody needs to know how it was made. Also what the engine and the window both decide about a file from
+// the mail: which types may be shown in place, and what its name may be when saved.
 
 export const ATTACHMENTS_PATH = '/v1/attachments';
 
@@ -44,4 +45,34 @@ export function safeFilename(raw: string): string {
     name = [...chars.slice(0, MAX_FILENAME - extension.length), ...extension].join('');
   }
   return name === '' ? 'attachment' : name;
+}
+
+const TOKEN = '[a-z0-9!#$&^_.+-]{1,63}';
+const ESSENCE = new RegExp(`^${TOKEN}/${TOKEN}$`);
+export const OCTET_STREAM = 'application/octet-stream';
+
+/** Shown in place by a browser without running anything of the file's own (besides audio and video). */
+const PASSIVE: ReadonlySet<string> = new Set([
+  'text/plain',
+  'text/csv',
+  'application/pdf',
+  'application/json',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/bmp',
+]);
+
+/** The declared type's `type/subtype`, lower case; application/octet-stream when it is not a MIME type. */
+export function essenceOf(declared: string): string {
+  const essence = declared.split(';', 1)[0]!.trim().toLowerCase();
+  return ESSENCE.test(essence) ? essence : OCTET_STREAM;
+}
+
+/** Whether a file may be shown in place: passive types only. HTML, SVG, XML, scripts and the rest are downloads. */
+export function isPassiveType(declared: string): boolean {
+  const essence = essenceOf(declared);
+  return PASSIVE.has(essence) || essence.startsWith('audio/') || essence.startsWith('video/');
 }

@@ -2,47 +2,18 @@
 // when it is a well-formed MIME type, only passive types are offered for showing in place, and the name goes out
 // quoted and encoded (content-disposition), so nothing a sender writes can add a header or make a page run.
 import { create as contentDisposition } from 'content-disposition';
-import { safeFilename } from '../../shared/attachments.ts';
+import { essenceOf, isPassiveType, safeFilename } from '../../shared/attachments.ts';
 
-const TOKEN = "[a-z0-9!#$&^_.+-]{1,63}";
-const ESSENCE = new RegExp(`^${TOKEN}/${TOKEN}$`);
 const CHARSET = /;\s*charset="?([a-z0-9_.:-]{1,40})"?\s*(?:;|$)/i;
-const OCTET_STREAM = 'application/octet-stream';
-
-/** Shown in place by a browser without running anything of the file's own; every other type is a download. */
-const PASSIVE = new Set([
-  'text/plain',
-  'text/csv',
-  'application/pdf',
-  'application/json',
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'image/avif',
-  'image/bmp',
-]);
 
 /** Text an agent can be given as it is (besides every `text/*` type). */
 const TEXT_LIKE = new Set(['application/json', 'application/xml', 'application/yaml', 'application/x-yaml', 'application/csv']);
-
-/** The declared type's `type/subtype`, lower case; application/octet-stream when it is not a MIME type. */
-export function essenceOf(declared: string): string {
-  const essence = declared.split(';', 1)[0]!.trim().toLowerCase();
-  return ESSENCE.test(essence) ? essence : OCTET_STREAM;
-}
 
 /** The Content-Type to serve: the declared type when well formed (a text type keeps a well-formed charset). */
 export function servedType(declared: string): string {
   const essence = essenceOf(declared);
   const charset = essence.startsWith('text/') ? CHARSET.exec(declared)?.[1]?.toLowerCase() : undefined;
   return charset === undefined ? essence : `${essence}; charset=${charset}`;
-}
-
-/** Whether a browser may show it in place: passive types only. HTML, SVG, XML and scripts are always downloads. */
-export function isPassive(declared: string): boolean {
-  const essence = essenceOf(declared);
-  return PASSIVE.has(essence) || essence.startsWith('audio/') || essence.startsWith('video/');
 }
 
 /** Whether its bytes are text to read (an agent is handed them as text rather than as a link). */
@@ -55,7 +26,7 @@ export function isTextLike(declared: string): boolean {
 export function fileHeaders(filename: string, declaredType: string): Record<string, string> {
   return {
     'Content-Type': servedType(declaredType),
-    'Content-Disposition': contentDisposition(safeFilename(filename), { type: isPassive(declaredType) ? 'inline' : 'attachment' }),
+    'Content-Disposition': contentDisposition(safeFilename(filename), { type: isPassiveType(declaredType) ? 'inline' : 'attachment' }),
     'X-Content-Type-Options': 'nosniff',
     // Should a browser show it anyway, nothing in it runs or loads.
     'Content-Security-Policy': "default-src 'none'; sandbox",

@@ -2,12 +2,12 @@
 // from Mailbridge's copy (fetched now if it is not kept yet); a file the provider extracted text from gives that text;
 // anything else is a resource link to its local_url. The text goes out inside the untrusted-mail block.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { attachmentIdOf } from '../../shared/attachments.ts';
+import { attachmentIdOf, essenceOf } from '../../shared/attachments.ts';
 import { CodedError } from '../../shared/errors.ts';
 import type { MailAttachment } from '../../shared/event.ts';
 import type { Principal } from '../../shared/principal.ts';
 import { UNTRUSTED_NOTICE } from '../../shared/wait.ts';
-import { essenceOf, isTextLike } from '../attachments/content-type.ts';
+import { isTextLike } from '../attachments/content-type.ts';
 import type { AttachmentKeeper } from '../attachments/keeper.ts';
 import { eventItem } from '../query/history.ts';
 import type { EventStore } from '../store/events.ts';

@@ -1,8 +1,8 @@
 // What a kept file is served as: the mail's type only when well formed, only passive types shown in place, and the
 // sender's file name quoted, encoded and cleaned so no header and no path comes of it.
 import { describe, expect, it } from 'vitest';
-import { fileHeaders, isPassive, isTextLike, servedType } from '../../../daemon/attachments/content-type.ts';
-import { safeFilename } from '../../../shared/attachments.ts';
+import { fileHeaders, isTextLike, servedType } from '../../../daemon/attachments/content-type.ts';
+import { isPassiveType, safeFilename } from '../../../shared/attachments.ts';
 
 describe('servedType', () => {
   it.each([
@@ -20,11 +20,11 @@ describe('servedType', () => {
   });
 });
 
-describe('isPassive and isTextLike', () => {
+describe('isPassiveType and isTextLike', () => {
   it('shows passive types in place and offers active ones only as downloads', () => {
-    for (const type of ['application/pdf', 'image/png', 'text/plain', 'video/mp4', 'audio/mpeg']) expect(isPassive(type), type).toBe(true);
+    for (const type of ['application/pdf', 'image/png', 'text/plain', 'video/mp4', 'audio/mpeg']) expect(isPassiveType(type), type).toBe(true);
     for (const type of ['text/html', 'image/svg+xml', 'application/xhtml+xml', 'text/xml', 'application/javascript', 'application/octet-stream']) {
-      expect(isPassive(type), type).toBe(false);
+      expect(isPassiveType(type), type).toBe(false);
     }
   });
 
