@@ -266,6 +266,22 @@ describe('limits and retention', () => {
     expect((await bytesOf(await engine.get(localUrls(events[0]!)[0]!))).equals(files[0]!.bytes)).toBe(true);
   });
 
+  it('takes new limits from the settings at once', { timeout: 30_000 }, async () => {
+    engine = await startEngineWithFiles();
+    await engine.mail([NOTES, PHOTO]);
+    await keptInBackground(engine, 2);
+    const total = Math.max(NOTES.bytes.length, PHOTO.bytes.length);
+    const patched = await fetch(`${engine.url()}/v1/settings`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${engine.token()}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ attachments: { maxFileBytes: total, maxTotalBytes: total } }),
+    });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { attachments: unknown }).attachments).toEqual({ maxFileBytes: total, maxTotalBytes: total });
+    expect(engine.daemon.status().attachments).toMatchObject({ kept: 1, evicted: 1, maxTotalBytes: total });
+    expect(keptFiles(engine.dataDir)).toHaveLength(1);
+  });
+
   it('removes a file with the last mail that names it, and not before', { timeout: 40_000 }, async () => {
     engine = await startEngineWithFiles();
     const first = await engine.mail([NOTES]);
