@@ -11,6 +11,7 @@ import { AgentTokens } from './access/agent-tokens.ts';
 import { AttachmentKeeper, DEFAULT_KEEPER_POLICY, type KeeperPolicy } from './attachments/keeper.ts';
 import { attachmentId, hasAttachments, rebaseLocalUrls, withLocalUrls } from './attachments/local-url.ts';
 import { CatchUp } from './catchup/catch-up.ts';
+import { requestWindow } from './catchup/paced-get.ts';
 import type { CatchUpPolicy } from './catchup/policy.ts';
 import { DemoProvider } from './demo/server.ts';
 import type { RetrySchedule } from './forward/backoff-schedule.ts';
@@ -41,6 +42,7 @@ import { systemTimers } from './clock.ts';
 import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts';
 import { NatsSink, type NatsSinkConfig } from './nats/nats-sink.ts';
 import { LogCursors } from './store/log-cursors.ts';
+import type { SlidingWindow } from './rate-limit.ts';
 import { BlobStore } from './store/attachment-blobs.ts';
 import { AttachmentStore } from './store/attachments.ts';
 
@@ -118,6 +120,8 @@ export class Daemon {
   readonly #upstreams: UpstreamConnection[] = [];
   /** The running accounts with their keys, by name: what REST calls on an account's behalf start from. */
   readonly #accounts = new Map<string, AccountRuntime>();
+  /** Each running account's REST requests a minute, shared by catch-up and attachment downloads. */
+  readonly #requestWindows = new Map<string, SlidingWindow>();
   readonly #statusListeners = new Set<(status: DaemonStatus) => void>();
   #demo: DemoProvider | null = null;
   #api: LocalApi | null = null;
@@ -159,6 +163,7 @@ export class Daemon {
         store: new AttachmentStore(db, attachmentId),
         blobs: new BlobStore(dataPaths(options.dataDir).attachmentsDir),
         restTarget: (account) => this.restTarget(account),
+        requestWindow: (account) => this.#requestWindows.get(account) ?? null,
         timers: systemTimers,
         log: options.log,
         onChange: () => this.#emitStatus(),
@@ -309,6 +314,8 @@ export class Daemon {
     upstream.onStatus(() => this.#emitStatus());
     this.#upstreams.push(upstream);
     this.#accounts.set(account.name, account);
+    const requests = requestWindow(adapter.catchUp.requestsPerMinute);
+    this.#requestWindows.set(account.name, requests);
     this.#catchUp?.attach({
       account: account.name,
       adapter,
@@ -316,6 +323,7 @@ export class Daemon {
       eventTypes: account.eventTypes,
       source: upstream,
       rest: () => this.restTarget(account.name),
+      requests,
       commit: (events) => this.#commit(account.name, events),
     });
     upstream.start();
@@ -328,6 +336,7 @@ export class Daemon {
     this.#upstreams[index]!.stop();
     this.#upstreams.splice(index, 1);
     this.#accounts.delete(name);
+    this.#requestWindows.delete(name);
     this.#emitStatus();
   }
 

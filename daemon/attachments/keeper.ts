@@ -17,6 +17,7 @@ import { canSee } from '../access/visibility.ts';
 import type { TimerHandle, Timers } from '../clock.ts';
 import { errorMessage, type Logger } from '../log.ts';
 import type { RestTarget } from '../providers/rest.ts';
+import type { SlidingWindow } from '../rate-limit.ts';
 import type { BlobStore } from '../store/attachment-blobs.ts';
 import type { AttachmentRow, AttachmentStore } from '../store/attachments.ts';
 import { downloadAttachment, type DownloadFailure, type DownloadOutcome } from './download.ts';
@@ -38,6 +39,8 @@ export interface KeeperPolicy {
   triesBeforeGivingUp: number;
   /** How long a request for a file that is not kept waits for it to be fetched. */
   onDemandWaitMs: number;
+  /** A provider's 429 asking for at most this long is waited out within the download. */
+  maxRateLimitWaitMs: number;
 }
 
 export const DEFAULT_KEEPER_POLICY: KeeperPolicy = {
@@ -49,6 +52,7 @@ export const DEFAULT_KEEPER_POLICY: KeeperPolicy = {
   retry: { baseMs: 5_000, capMs: 10 * 60_000 },
   triesBeforeGivingUp: 3,
   onDemandWaitMs: 60_000,
+  maxRateLimitWaitMs: 20_000,
 };
 
 export interface KeeperDeps {
@@ -56,6 +60,8 @@ export interface KeeperDeps {
   blobs: BlobStore;
   /** The account's REST base and key; null when the engine runs no such account with a key. */
   restTarget(account: string): RestTarget | null;
+  /** The account's REST request window, shared with catch-up, so both together stay under the provider's limit. */
+  requestWindow(account: string): SlidingWindow | null;
   timers: Timers;
   log: Logger;
   /** Counts or the last error changed: status is worth sending again. */
@@ -273,9 +279,11 @@ export class AttachmentKeeper {
       {
         blobs,
         restTarget: this.#deps.restTarget,
+        requestWindow: this.#deps.requestWindow,
         maxBytes: this.#maxFileBytes(),
         linkFreshMs: this.#policy.linkFreshMs,
         timeoutMs: this.#policy.downloadTimeoutMs,
+        maxRateLimitWaitMs: this.#policy.maxRateLimitWaitMs,
         now: this.#deps.timers.now,
         signal: this.#stopping.signal,
       },
@@ -366,6 +374,8 @@ function unavailable(outcome: DownloadOutcome | null, evictedUnder: number | nul
     case 'not_found':
     case 'unfetchable':
       return new CodedError('not_found', message);
+    case 'throttled':
+      return new CodedError('too_many_requests', `the provider asks Mailbridge to slow down; try again shortly: ${message}`);
     default:
       return new CodedError('bad_gateway', message);
   }
