@@ -1,12 +1,14 @@
 // The end of a chaos run, for attachments: every file of every stored mail (or a seeded sample of them, past
 // `limit`) is fetched from its local_url on the daemon as it runs now, and compared byte for byte with the file the
-// provider holds. Links expire and the REST API fails during the run; by the end every file must come whole, kept in
-// the background or fetched on demand.
+// provider holds. Links expire, the REST API fails and throttles during the run; the daemon gets a while to fetch
+// what it still has pending (retries wait out the provider's 429s, and a restart forgets how much of the provider's
+// requests a minute it used), then every file must come whole, kept in the background or fetched on demand.
 import { attachmentBytes } from '../../daemon/demo/attachment-files.ts';
 import type { Random } from '../../daemon/demo/samples.ts';
 import type { DemoProvider } from '../../daemon/demo/server.ts';
 import type { StoredEvent } from '../../shared/event.ts';
 import type { EventsResponse } from '../../shared/local-api.ts';
+import type { DaemonStatus } from '../../shared/status.ts';
 import type { Endpoint } from '../clients/endpoint.ts';
 
 export interface AttachmentCheck {
@@ -28,8 +30,15 @@ interface FileRef {
 const PAGE = 1_000;
 const PROBLEMS_SHOWN = 5;
 
-export async function checkAttachments(provider: DemoProvider, endpoint: Endpoint, random: Random, limit: number): Promise<AttachmentCheck> {
+/** `settleMs`: how long the daemon may take to fetch what it has pending before the files are fetched. */
+export async function checkAttachments(provider: DemoProvider, endpoint: Endpoint, random: Random, limit: number, settleMs: number): Promise<AttachmentCheck> {
   const headers = { authorization: `Bearer ${endpoint.token}` };
+  const settled = Date.now() + settleMs;
+  while (Date.now() < settled) {
+    const status = (await (await fetch(`${endpoint.url}/v1/status`, { headers })).json()) as DaemonStatus;
+    if ((status.attachments?.pending ?? 0) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   const files: FileRef[] = [];
   for (let after = 0; ; ) {
     const page = (await (await fetch(`${endpoint.url}/v1/events?after=${after}&limit=${PAGE}`, { headers })).json()) as EventsResponse;

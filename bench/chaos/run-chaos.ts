@@ -39,6 +39,8 @@ export interface ChaosOptions {
   nats?: boolean;
   /** At most this many attachment files are fetched from their local_url at the end (a seeded sample past it). */
   attachmentSample?: number;
+  /** How long the daemon may take, at the end, to fetch the attachments it still has pending before they are checked. */
+  attachmentSettleMs?: number;
   log(line: string): void;
 }
 
@@ -80,6 +82,8 @@ const EVENTS_AFTER_HEALING = 20;
 /** Catch-up's last net runs this often here, so mail only the REST API holds is found before the drain ends. */
 const CATCH_UP_INTERVAL_MS = 3_000;
 const DEFAULT_ATTACHMENT_SAMPLE = 400;
+/** Long enough for a 429 that asks for the rest of the minute, twice, and retries after the run's REST faults. */
+const DEFAULT_ATTACHMENT_SETTLE_MS = 150_000;
 
 /** What the provider received and saw, and what each agent missed, next to the daemon's log and database. */
 function writeEvidence(workDir: string, provider: DemoProvider, ledgers: readonly Ledger[]): void {
@@ -225,7 +229,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const consumers = all.map((l) => l.verdict(emitted));
     const lost = consumers.reduce((sum, c) => sum + c.lost, 0);
     const duplicated = consumers.reduce((sum, c) => sum + c.duplicated, 0);
-    const attachments = await checkAttachments(provider, daemon.endpoint()!, random, options.attachmentSample ?? DEFAULT_ATTACHMENT_SAMPLE);
+    const attachments = await checkAttachments(
+      provider,
+      daemon.endpoint()!,
+      random,
+      options.attachmentSample ?? DEFAULT_ATTACHMENT_SAMPLE,
+      options.attachmentSettleMs ?? DEFAULT_ATTACHMENT_SETTLE_MS,
+    );
     failed = lost > 0 || duplicated > 0 || receiver.badSignatures > 0 || crashes > 0 || attachments.whole < attachments.checked;
     if (failed) writeEvidence(workDir, provider, all);
     return {

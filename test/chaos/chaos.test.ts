@@ -22,6 +22,8 @@ describe('chaos', () => {
       seed: 20_261_123,
       meanFaultIntervalMs: 1_000,
       drainTimeoutMs: 40_000,
+      // Files the daemon has not fetched by the end are fetched on demand.
+      attachmentSettleMs: 10_000,
       nats,
       log: () => {},
     });
