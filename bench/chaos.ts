@@ -2,8 +2,9 @@
 // [--flavour openmail|agentmail|myagentmail]... [--nats]`: for each provider flavour (all three unless named), seeded
 // random faults while mail flows, then every mail the provider received is looked for at every agent (with --nats,
 // also at a durable consumer of the JetStream stream the engine publishes into, on a nats-server started for the
-// run). The last lines are always one per flavour: `<flavour> faults: N, events: M, lost: L, duplicated: D`; the
-// exit code is non-zero unless every flavour has both at 0.
+// run), and the stored mail's files are fetched from their local_url. The last lines are always one per flavour:
+// `<flavour> faults: N, events: M, lost: L, duplicated: D, attachments: W of C whole`; the exit code is non-zero
+// unless every flavour has lost and duplicated at 0 and every file checked whole.
 import { parseArgs } from 'node:util';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
 import { DEFAULT_CHAOS, runChaos, type ChaosOptions, type ChaosResult } from './chaos/run-chaos.ts';
@@ -37,13 +38,17 @@ function report(result: ChaosResult): string {
   lines.push(
     `webhook: ${result.webhook.refusedWhileFailing} deliveries answered 500 on purpose, ${result.webhook.repeats} at-least-once repeats (handled once each), ${result.webhook.badSignatures} bad signatures`,
   );
+  const files = result.attachments;
+  lines.push(`attachments: ${files.files} files of stored mail, ${files.checked} fetched from local_url, ${files.whole} whole`);
+  for (const problem of files.problems) lines.push(`  not whole: ${problem}`);
   if (result.wsErrors.length > 0) lines.push(`local WebSocket errors: ${result.wsErrors.slice(0, 5).join('; ')}`);
   if (result.workDir) lines.push(`data and daemon log kept in ${result.workDir}`);
   return lines.join('\n');
 }
 
 function summary(result: ChaosResult): string {
-  return `${result.flavour.padEnd(12)} faults: ${result.faults}, events: ${result.events}, lost: ${result.lost}, duplicated: ${result.duplicated}`;
+  const { whole, checked } = result.attachments;
+  return `${result.flavour.padEnd(12)} faults: ${result.faults}, events: ${result.events}, lost: ${result.lost}, duplicated: ${result.duplicated}, attachments: ${whole} of ${checked} whole`;
 }
 
 async function main(): Promise<number> {
@@ -85,7 +90,12 @@ async function main(): Promise<number> {
   }
   for (const result of results) process.stdout.write(`${summary(result)}\n`);
   const clean = results.every(
-    (result) => result.lost === 0 && result.duplicated === 0 && result.webhook.badSignatures === 0 && result.daemonCrashes === 0,
+    (result) =>
+      result.lost === 0 &&
+      result.duplicated === 0 &&
+      result.attachments.whole === result.attachments.checked &&
+      result.webhook.badSignatures === 0 &&
+      result.daemonCrashes === 0,
   );
   return clean ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 // How events and status read in a terminal: one line per event, like `stripe listen`.
 import type { MailEvent } from '../shared/event.ts';
-import type { CatchUpStatus, DaemonStatus, SinkStatus, UpstreamStatus } from '../shared/status.ts';
+import type { AttachmentsStatus, CatchUpStatus, DaemonStatus, SinkStatus, UpstreamStatus } from '../shared/status.ts';
 
 export function eventLine(seq: number, event: MailEvent, at: Date = new Date(event.occurred_at)): string {
   const time = Number.isNaN(at.getTime()) ? '--:--:--' : clock(at);
@@ -35,6 +35,19 @@ export function catchUpLine(account: string, catchUp: CatchUpStatus): string {
   return parts.join(' · ');
 }
 
+/** The attachment store: what it keeps and still has to fetch, its size against the limit, and the last error. */
+export function attachmentsLine(attachments: AttachmentsStatus): string {
+  const parts = [
+    `${attachments.kept} kept`,
+    `${attachments.pending} pending`,
+    `${attachments.failed} failed`,
+    `${megabytes(attachments.bytes)} of ${megabytes(attachments.maxTotalBytes)} MB`,
+  ];
+  if (attachments.evicted > 0) parts.splice(3, 0, `${attachments.evicted} removed for the limit`);
+  if (attachments.lastError) parts.push(`last error ${clock(new Date(attachments.lastError.at))}: ${attachments.lastError.message}`);
+  return parts.join(' · ');
+}
+
 export function statusText(status: DaemonStatus): string {
   const lines = [
     `Mailbridge ${status.version} "${status.engine}", pid ${status.pid}, up since ${status.startedAt}${status.demo ? ' (demo provider)' : ''}`,
@@ -54,7 +67,12 @@ export function statusText(status: DaemonStatus): string {
     lines.push(`forward:   ${target.url} · ${target.delivered} delivered · ${target.queued} queued · ${target.deadLetters} dead`);
   }
   for (const sink of status.sinks) lines.push(`nats:      ${sinkLine(sink)}`);
+  if (status.attachments) lines.push(`files:     ${attachmentsLine(status.attachments)}`);
   return lines.join('\n');
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 /** Local wall-clock time, as a person reads it in a terminal. */

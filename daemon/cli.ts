@@ -123,6 +123,7 @@ async function run(options: CliOptions, dataDir: string): Promise<number> {
     settingsForwardTargets: forwardTargetsFromSettings(settings.forwardTargets, secrets, (message) => log.warn(message)),
     dashboardDir: fs.existsSync(path.join(DASHBOARD_DIR, 'index.html')) ? DASHBOARD_DIR : null,
     retention: settings.retention,
+    attachments: settings.attachments,
     log,
     detectWakeFromTimers: true,
     reduceIdleMemory: true,

@@ -87,6 +87,7 @@ export class Control implements ControlApi {
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     const next = this.#applySettings((current) => ({ ...current, ...patch }));
     this.#daemon.setRetention(next.retention);
+    if (patch.attachments !== undefined) this.#daemon.setAttachmentLimits(next.attachments);
     return next;
   }
 

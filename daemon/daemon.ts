@@ -5,10 +5,13 @@ import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { ControlApi } from '../shared/control.ts';
 import type { MailEvent, StoredEvent } from '../shared/event.ts';
-import type { AccountSettings } from '../shared/settings.ts';
+import { DEFAULT_ATTACHMENT_SETTINGS, type AccountSettings, type AttachmentSettings } from '../shared/settings.ts';
 import type { DaemonStatus, ProviderName, UpstreamStatus } from '../shared/status.ts';
 import { AgentTokens } from './access/agent-tokens.ts';
+import { AttachmentKeeper, DEFAULT_KEEPER_POLICY, type KeeperPolicy } from './attachments/keeper.ts';
+import { attachmentId, hasAttachments, rebaseLocalUrls, withLocalUrls } from './attachments/local-url.ts';
 import { CatchUp } from './catchup/catch-up.ts';
+import { requestWindow } from './catchup/paced-get.ts';
 import type { CatchUpPolicy } from './catchup/policy.ts';
 import type { DemoProvider } from './demo/server.ts';
 import type { RetrySchedule } from './forward/backoff-schedule.ts';
@@ -40,6 +43,9 @@ import { DEFAULT_WAKE_DETECTOR, WakeDetector } from './upstream/wake-detector.ts
 import { NatsSink, type NatsSinkConfig } from './nats/nats-sink.ts';
 import { LogCursors } from './store/log-cursors.ts';
 import { DEFAULT_IDLE_MEMORY, heapBytes, IdleMemory, reducingCollection } from './idle-memory.ts';
+import type { SlidingWindow } from './rate-limit.ts';
+import { BlobStore } from './store/attachment-blobs.ts';
+import { AttachmentStore } from './store/attachments.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -81,6 +87,11 @@ export interface DaemonOptions {
   sendLimits?: { limits: Readonly<Record<ProviderName, SendLimit | null>>; maxQueueMs: number };
   /** Return memory to the OS once quiet (daemon/idle-memory.ts): the headless engine, which mostly waits. */
   reduceIdleMemory?: boolean;
+  // ---- Attachments kept
+  /** How much is kept (the settings' limits); 25 MB a file and 2 GB in all by default. */
+  attachments?: AttachmentSettings;
+  /** How attachments are fetched: concurrency, retries, how long a link counts as fresh (daemon/attachments/keeper.ts). */
+  attachmentPolicy?: Partial<KeeperPolicy>;
 }
 
 /** Builds the control calls the local endpoint serves, once the engine exists (startEngine: daemon/engine.ts). */
@@ -101,6 +112,8 @@ export class Daemon {
   readonly audit: AuditLog;
   readonly proxy: ProviderProxy;
   readonly toolSends: ToolSends;
+  /** Every attachment of committed mail, fetched in the background and served at its `local_url`. */
+  readonly attachments: AttachmentKeeper;
   readonly dataDir: string;
   readonly log: Logger;
   readonly startedAt = new Date();
@@ -110,6 +123,8 @@ export class Daemon {
   readonly #upstreams: UpstreamConnection[] = [];
   /** The running accounts with their keys, by name: what REST calls on an account's behalf start from. */
   readonly #accounts = new Map<string, AccountRuntime>();
+  /** Each running account's REST requests a minute, shared by catch-up and attachment downloads. */
+  readonly #requestWindows = new Map<string, SlidingWindow>();
   readonly #statusListeners = new Set<(status: DaemonStatus) => void>();
   #demo: DemoProvider | null = null;
   #api: LocalApi | null = null;
@@ -147,6 +162,19 @@ export class Daemon {
       ...(limits === undefined ? {} : { limiter: new SendLimiter(limits.limits), maxQueueMs: limits.maxQueueMs }),
     });
     this.toolSends = new ToolSends(db);
+    this.attachments = new AttachmentKeeper(
+      {
+        store: new AttachmentStore(db, attachmentId),
+        blobs: new BlobStore(dataPaths(options.dataDir).attachmentsDir),
+        restTarget: (account) => this.restTarget(account),
+        requestWindow: (account) => this.#requestWindows.get(account) ?? null,
+        timers: systemTimers,
+        log: options.log,
+        onChange: () => this.#emitStatus(),
+      },
+      options.attachments ?? DEFAULT_ATTACHMENT_SETTINGS,
+      { ...DEFAULT_KEEPER_POLICY, ...options.attachmentPolicy },
+    );
     this.#retention = options.retention;
     this.#settingsTargets = options.settingsForwardTargets;
     this.#engineName = options.engineName ?? hostname();
@@ -182,9 +210,10 @@ export class Daemon {
     this.#checkpointer = new WalCheckpointer(this.#db, DEFAULT_CHECKPOINTS, systemTimers, (error) =>
       log.warn(`WAL checkpoint failed (will retry): ${errorMessage(error)}`),
     );
-    this.hub.onCommitted(() => {
+    this.hub.onCommitted((batch) => {
       this.#searchIndexer?.noteCommitted();
       this.#checkpointer?.noteWrite();
+      if (batch.some(hasAttachments)) this.attachments.noteCommitted();
     });
     this.#searchIndexer.start();
     // ---- Idle memory: given back once quiet, when asked for and where V8 offers the collection that does it.
@@ -194,6 +223,7 @@ export class Daemon {
       this.hub.onCommitted(() => this.#idleMemory?.noteActivity());
       this.#idleMemory.start();
     }
+    this.attachments.start();
     if (this.#o.demo) {
       // A real key check even for the demo: a random key per run, which only this process knows.
       const demoKey = `demo_${randomBytes(16).toString('hex')}`;
@@ -246,6 +276,7 @@ export class Daemon {
         proxy: this.proxy,
         sendingAccounts: () => this.sendingAccounts(),
         toolSends: this.toolSends,
+        attachments: this.attachments,
         upgrades: new Map([['/v1/ws', { access: 'read', handle: (req, socket, head, principal) => localWs.handleUpgrade(req, socket, head, principal) }]]),
         onError: (error) => log.error(`local API: ${errorMessage(error)}`),
       };
@@ -254,6 +285,9 @@ export class Daemon {
         socketDir: this.#o.unixSocket ? dataPaths(this.dataDir).socketDir : null,
         dashboardDir: this.#o.dashboardDir,
       });
+      // Attachment URLs name the endpoint as it was when their mail was committed; read back, they name this one.
+      const origin = this.#api.url;
+      this.events.setPayloadView((payload) => rebaseLocalUrls(payload, origin));
     }
 
     for (const account of accounts) this.addAccount(account);
@@ -293,6 +327,8 @@ export class Daemon {
     upstream.onStatus(() => this.#emitStatus());
     this.#upstreams.push(upstream);
     this.#accounts.set(account.name, account);
+    const requests = requestWindow(adapter.catchUp.requestsPerMinute);
+    this.#requestWindows.set(account.name, requests);
     this.#catchUp?.attach({
       account: account.name,
       adapter,
@@ -300,6 +336,7 @@ export class Daemon {
       eventTypes: account.eventTypes,
       source: upstream,
       rest: () => this.restTarget(account.name),
+      requests,
       commit: (events) => this.#commit(account.name, events),
     });
     upstream.start();
@@ -312,6 +349,7 @@ export class Daemon {
     this.#upstreams[index]!.stop();
     this.#upstreams.splice(index, 1);
     this.#accounts.delete(name);
+    this.#requestWindows.delete(name);
     this.#emitStatus();
   }
 
@@ -350,13 +388,20 @@ export class Daemon {
     this.#applyRetention();
   }
 
+  setAttachmentLimits(limits: AttachmentSettings): void {
+    this.attachments.setLimits(limits);
+  }
+
   get forwarder(): Forwarder | null {
     return this.#forwarder;
   }
 
-  /** The one write path: the store commits, then publishes to the hub, so nothing downstream sees an uncommitted event. */
+  /**
+   * The one write path: the store commits, then publishes to the hub, so nothing downstream sees an uncommitted event.
+   * Attachments get their `local_url` first, so every agent sees it from the first delivery.
+   */
   #commit(account: string, events: readonly MailEvent[], cursor?: string | null): CommitResult {
-    return this.events.commit(account, events, cursor);
+    return this.events.commit(account, withLocalUrls(account, events, this.#api?.url ?? null), cursor);
   }
 
   /** The key that makes two events of an account one mail: its provider's rule (daemon/providers/message-key.ts). */
@@ -397,6 +442,7 @@ export class Daemon {
   wake(reason: string): void {
     for (const upstream of this.#upstreams) upstream.wake(reason);
     this.#catchUp?.wake();
+    this.attachments.wake();
   }
 
   setApiKey(account: string, apiKey: string): boolean {
@@ -455,6 +501,7 @@ export class Daemon {
       forwards: this.#forwarder?.status() ?? [],
       engine: this.#engineName,
       sinks: this.#sink ? [this.#sink.status()] : [],
+      attachments: this.attachments.status(),
     };
   }
 
@@ -489,6 +536,7 @@ export class Daemon {
         protectAfterSeq,
       });
       if (deleted > 0) this.#o.log.info(`retention removed ${deleted} old event(s)`);
+      if (deleted > 0) this.attachments.afterRetention();
     } catch (error) {
       this.#o.log.warn(`retention failed: ${errorMessage(error)}`);
     }
@@ -509,6 +557,7 @@ export class Daemon {
     await this.#api?.close();
     await this.#forwarder?.stop();
     await this.#sink?.stop();
+    await this.attachments.stop();
     await this.#demo?.stop();
     this.#db.close();
     this.#release();

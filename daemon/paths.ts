@@ -17,8 +17,10 @@ export interface DataPaths {
   database: string;
   /** Holds the Unix socket; 0700 so only this user can connect without a token. */
   socketDir: string;
+  /** Kept attachments, each file named by the SHA-256 of its bytes; 0700, every file 0600. */
+  attachmentsDir: string;
 }
 
 export function dataPaths(dir: string): DataPaths {
-  return { dir, database: path.join(dir, 'events.db'), socketDir: path.join(dir, 'run') };
+  return { dir, database: path.join(dir, 'events.db'), socketDir: path.join(dir, 'run'), attachmentsDir: path.join(dir, 'attachments') };
 }

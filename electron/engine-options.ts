@@ -31,6 +31,7 @@ export function engineOptions({ dataDir, settings, secrets, log, dashboardDir }:
     settingsForwardTargets: forwardTargetsFromSettings(settings.forwardTargets, secrets, (message) => log.warn(message)),
     dashboardDir,
     retention: settings.retention,
+    attachments: settings.attachments,
     log,
     detectWakeFromTimers: false,
     // ---- Publishing to NATS JetStream

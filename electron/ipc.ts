@@ -12,10 +12,12 @@ export type IpcHandlers = {
   [C in IpcChannel]: (request: IpcContract[C]['request']) => Promise<IpcContract[C]['response']>;
 };
 
-/** What the shell itself answers: the clipboard and the system browser are not the engine's business. */
+/** What the shell itself answers: the clipboard, the system browser, files and apps are not the engine's business. */
 export interface ShellCalls {
   copyToken(): Promise<void>;
   openExternal(url: unknown): Promise<boolean>;
+  openAttachment(localUrl: unknown): Promise<boolean>;
+  saveAttachment(localUrl: unknown): Promise<boolean>;
 }
 
 export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers {
@@ -48,6 +50,8 @@ export function ipcHandlers(control: ControlApi, shell: ShellCalls): IpcHandlers
     'control:removeNatsSink': checked('removeNatsSink'),
     'token:copy': () => shell.copyToken(),
     'external:open': (request) => shell.openExternal(request?.url),
+    'attachment:open': (request) => shell.openAttachment(request?.localUrl),
+    'attachment:save': (request) => shell.saveAttachment(request?.localUrl),
   };
 }
 

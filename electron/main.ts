@@ -15,6 +15,7 @@ import { openSettings, type SettingsStore } from '../daemon/store/settings.ts';
 import { systemTimers } from '../daemon/clock.ts';
 import { claimSingleInstance, stopBeforeQuit } from './app-lifecycle.ts';
 import { appFiles } from './app-files.ts';
+import { openAttachment, saveAttachment } from './attachment-files.ts';
 import { APP_ID } from './app-identity.ts';
 import { engineOptions } from './engine-options.ts';
 import { confirmAndOpenExternal } from './external-links.ts';
@@ -130,7 +131,12 @@ async function run(): Promise<void> {
       redraw();
     }),
     registerIpc(
-      ipcHandlers(control, { copyToken, openExternal: (url) => confirmAndOpenExternal(url, mainWindow.current) }),
+      ipcHandlers(control, {
+        copyToken,
+        openExternal: (url) => confirmAndOpenExternal(url, mainWindow.current),
+        openAttachment: (localUrl) => openAttachment(localUrl, started.attachments, app.getPath('temp')),
+        saveAttachment: (localUrl) => saveAttachment(localUrl, started.attachments, app.getPath('downloads'), mainWindow.current),
+      }),
       files.rendererUrl,
     ),
     watchPower(new WakeSignals(WAKE_DEBOUNCE_MS, Date.now, (reason) => wake(reason)), { onAwake: () => policy.markAwake() }),

@@ -66,7 +66,7 @@ export interface AddForwardTargetResponse {
 }
 
 /** The editable part of settings; accounts, forward targets and the NATS sink change through their own calls. */
-export type SettingsPatch = Partial<Pick<Settings, 'port' | 'notifications' | 'retention' | 'launchAtLogin' | 'engineName'>>;
+export type SettingsPatch = Partial<Pick<Settings, 'port' | 'notifications' | 'retention' | 'launchAtLogin' | 'engineName' | 'attachments'>>;
 
 // ---- Publishing to NATS JetStream
 export interface SetNatsSinkRequest extends NatsSettings {
@@ -203,6 +203,10 @@ const addForwardTargetSchema = closed({
 });
 
 const portMessage = 'port must be an integer from 0 to 65535';
+const attachmentLimit = (field: string) => {
+  const message = `${field} must be a whole number of bytes, at least 1`;
+  return z.int(message).check(z.minimum(1, message));
+};
 const engineNameMessage = 'engineName must be 1-64 letters, digits, ".", "-" or "_"';
 const settingsPatchSchema = closed(
   {
@@ -222,6 +226,12 @@ const settingsPatchSchema = closed(
     ),
     launchAtLogin: z.optional(z.boolean('launchAtLogin must be true or false')),
     engineName: z.optional(z.nullable(z.string('engineName must be a string or null').check(z.regex(new RegExp(ENGINE_NAME_PATTERN), engineNameMessage)))),
+    attachments: z.optional(
+      closed({
+        maxFileBytes: attachmentLimit('attachments.maxFileBytes'),
+        maxTotalBytes: attachmentLimit('attachments.maxTotalBytes'),
+      }),
+    ),
   },
   (keys) => `these settings cannot be changed here: ${keys.join(', ')}`,
 );

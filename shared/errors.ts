@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   internal: 500,
   // The provider behind the REST proxy could not be reached, or did not answer in time.
   bad_gateway: 502,
+  // An attachment that cannot be kept: over the size limits, or the disk is full.
+  insufficient_storage: 507,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** An error whose code and message are meant for the caller: they reach it unchanged over every transport. */

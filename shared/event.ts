@@ -8,6 +8,11 @@ export interface MailAttachment {
   url?: string;
   parsedText?: string;
   extractionMethod?: string;
+  /** The provider's id of the file where it has one (AgentMail, myagentmail): what its download call names. */
+  attachmentId?: string;
+  /** Mailbridge's copy on the local endpoint (`/v1/attachments/<id>`, token required): set before any agent sees
+   * the event, and served whole whether or not the provider's link still works. */
+  local_url?: string;
 }
 
 export interface MailMessage {

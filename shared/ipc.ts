@@ -12,6 +12,10 @@ export type IpcContract = {
 } & {
   'token:copy': { request: void; response: void };
   'external:open': { request: { url: string }; response: boolean };
+  /** A kept attachment, by its local_url: shown by its default app (passive types only), or saved where the person
+   * chooses. False when the person cancelled. */
+  'attachment:open': { request: { localUrl: string }; response: boolean };
+  'attachment:save': { request: { localUrl: string }; response: boolean };
 };
 
 export type IpcChannel = keyof IpcContract;
@@ -39,6 +43,8 @@ export const IPC_CHANNELS = [
   'control:removeNatsSink',
   'token:copy',
   'external:open',
+  'attachment:open',
+  'attachment:save',
 ] as const satisfies readonly IpcChannel[];
 
 // Every contract has a channel in the list, and every listed channel has a contract.

@@ -29,7 +29,8 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'too_many_requests'
   | 'internal'
-  | 'bad_gateway';
+  | 'bad_gateway'
+  | 'insufficient_storage';
 
 /** `GET /v1/events` query: `after`, `limit`, `wait`, `inbox_id`, `event_type`, `consumer`. */
 export interface EventsQuery {

@@ -44,6 +44,21 @@ export interface RetentionSettings {
   maxEvents: number | null;
 }
 
+// ---- Attachments kept -------------------------------------------------------------------------------------
+
+/** How much of the mail's attachments Mailbridge keeps under the data dir. */
+export interface AttachmentSettings {
+  /** A larger file is not kept (its event still is, with the provider's link). */
+  maxFileBytes: number;
+  /** All kept files together; past it the oldest go first. */
+  maxTotalBytes: number;
+}
+
+export const DEFAULT_ATTACHMENT_SETTINGS: Readonly<AttachmentSettings> = {
+  maxFileBytes: 25 * 1024 * 1024,
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+};
+
 // ---- Publishing to NATS JetStream ---------------------------------------------------------------------------
 
 /** Where every committed event is published. Its credentials (a .creds file's text, a password or a token) live in the keychain. */
@@ -82,6 +97,7 @@ export interface Settings {
   nats: NatsSettings | null;
   /** This engine's name in status and on what it publishes; null is the host name. */
   engineName: string | null;
+  attachments: AttachmentSettings;
 }
 
 /** Treat as read-only: copy (structuredClone) before changing. */
@@ -94,4 +110,5 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   launchAtLogin: false,
   nats: null,
   engineName: null,
+  attachments: DEFAULT_ATTACHMENT_SETTINGS,
 };

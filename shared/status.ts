@@ -162,6 +162,27 @@ export interface SinkStatus {
   duplicateWindowSeconds: number | null;
 }
 
+// ---- Attachments kept -------------------------------------------------------------------------------------
+
+/** The attachment store under the data dir: what it holds, what it still has to fetch, and why it could not. */
+export interface AttachmentsStatus {
+  /** Attachments held whole, served from `local_url`. */
+  kept: number;
+  /** Still to be fetched: not tried yet, or retried later after a failure. */
+  pending: number;
+  /** Not tried again by itself (the provider no longer has it, or it is over the per-file limit); asking for it
+   * at `local_url` tries once more. */
+  failed: number;
+  /** Removed to keep the store under its total limit while its mail was still kept; fetched again when asked for. */
+  evicted: number;
+  /** Bytes the kept files take (each file once, however many mails carry it). */
+  bytes: number;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  /** The last failure to fetch or keep one, until the next one is kept. */
+  lastError: { at: string; message: string } | null;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;
@@ -182,6 +203,8 @@ export interface DaemonStatus {
   /** This engine's name (the host name unless set), so operators running several tell them apart. */
   engine: string;
   sinks: SinkStatus[];
+  /** Attachments kept under the data dir; absent where the engine keeps none. */
+  attachments?: AttachmentsStatus;
 }
 
 export type DeadLetterStatus = 'dead' | 'retrying';

@@ -100,6 +100,7 @@ export const attachmentViewSchema = z.object({
   size_bytes: z.number(),
   url: z.nullable(z.string()),
   has_parsed_text: z.boolean(),
+  local_url: z.nullable(z.string()).check(z.describe("Mailbridge's copy (fetch it with the same token, or use get_attachment).")),
 });
 
 export const mailViewSchema = z.extend(mailSummarySchema, {

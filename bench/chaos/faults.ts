@@ -1,7 +1,7 @@
 // The faults chaos injects, each one thing that happens to real relays: the network vanishing, a socket left
 // half-open, the provider going away or restarting or misbehaving, mail the socket never pushes or pushes late,
-// a replay cursor the provider forgot, its REST API failing, the daemon killed or suspended, the webhook target
-// down, slow or failing, and agents losing their connection. Some last a while; `heal` ends them all.
+// a replay cursor the provider forgot, its REST API failing, its attachment links expiring, the daemon killed or
+// suspended, the webhook target down, slow or failing, and agents losing their connection. Some last a while; `heal` ends them all.
 import type { DemoProvider } from '../../daemon/demo/server.ts';
 import type { Random } from '../../daemon/demo/samples.ts';
 import type { LocalWsClient } from '../clients/local-ws-client.ts';
@@ -180,6 +180,8 @@ export const FAULTS: readonly Fault[] = [
       during(w, tasks, () => w.provider.setRestPageDelay(0));
     },
   },
+  // What keeping attachments is for: every signed link handed out so far dies at once.
+  { name: 'attachment links expiring', weight: 4, inject: (w) => w.provider.expireAttachmentLinks() },
   {
     name: 'agents reconnect',
     weight: 6,

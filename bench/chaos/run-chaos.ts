@@ -1,8 +1,9 @@
 // One chaos run against one provider flavour: the demo provider emits mail at a steady rate while seeded random
-// faults hit the provider (its socket, its replay, its REST API), the daemon child, the webhook target and the
-// agents. Five agents read throughout, each the way real ones do; at the end every mail the provider received,
-// pushed or not, is looked for at every one of them, once, whichever route brought it. Shared by `npm run chaos`
-// and the test.
+// faults hit the provider (its socket, its replay, its REST API, its attachment links), the daemon child, the webhook
+// target and the agents. Five agents read throughout, each the way real ones do; at the end every mail the provider
+// received, pushed or not, is looked for at every one of them, once, whichever route brought it, and the files of
+// the stored mail are fetched from their local_url and compared with the provider's. Shared by `npm run chaos` and
+// the test.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { SseClient } from '../clients/sse-client.ts';
 import { WebhookReceiver } from '../clients/webhook-receiver.ts';
 import { JetStreamConsumer } from '../clients/jetstream-consumer.ts';
 import { NatsServer } from '../../test/support/nats-server.ts';
+import { type AttachmentCheck, checkAttachments } from './attachment-check.ts';
 import { heal, pickFault, type World } from './faults.ts';
 import { Ledger, type LedgerVerdict } from './ledger.ts';
 import { mailIdentity, receivedMail } from './mail-identity.ts';
@@ -35,6 +37,10 @@ export interface ChaosOptions {
   drainTimeoutMs: number;
   /** Also publish into a JetStream broker, read by a durable consumer: a sixth agent. */
   nats?: boolean;
+  /** At most this many attachment files are fetched from their local_url at the end (a seeded sample past it). */
+  attachmentSample?: number;
+  /** How long the daemon may take, at the end, to fetch the attachments it still has pending before they are checked. */
+  attachmentSettleMs?: number;
   log(line: string): void;
 }
 
@@ -55,6 +61,8 @@ export interface ChaosResult {
   lost: number;
   /** Mail handed again to a cursor already past it, by any route, summed over consumers. */
   duplicated: number;
+  /** The stored mail's files, fetched from local_url at the end. */
+  attachments: AttachmentCheck;
   byFault: Record<string, number>;
   consumers: LedgerVerdict[];
   webhook: { repeats: number; badSignatures: number; refusedWhileFailing: number };
@@ -73,6 +81,9 @@ const FAILING_FAULT_SPACING_MS = 35_000;
 const EVENTS_AFTER_HEALING = 20;
 /** Catch-up's last net runs this often here, so mail only the REST API holds is found before the drain ends. */
 const CATCH_UP_INTERVAL_MS = 3_000;
+const DEFAULT_ATTACHMENT_SAMPLE = 400;
+/** Long enough for a 429 that asks for the rest of the minute, twice, and retries after the run's REST faults. */
+const DEFAULT_ATTACHMENT_SETTLE_MS = 150_000;
 
 /** What the provider received and saw, and what each agent missed, next to the daemon's log and database. */
 function writeEvidence(workDir: string, provider: DemoProvider, ledgers: readonly Ledger[]): void {
@@ -218,7 +229,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const consumers = all.map((l) => l.verdict(emitted));
     const lost = consumers.reduce((sum, c) => sum + c.lost, 0);
     const duplicated = consumers.reduce((sum, c) => sum + c.duplicated, 0);
-    failed = lost > 0 || duplicated > 0 || receiver.badSignatures > 0 || crashes > 0;
+    const attachments = await checkAttachments(
+      provider,
+      daemon.endpoint()!,
+      random,
+      options.attachmentSample ?? DEFAULT_ATTACHMENT_SAMPLE,
+      options.attachmentSettleMs ?? DEFAULT_ATTACHMENT_SETTLE_MS,
+    );
+    failed = lost > 0 || duplicated > 0 || receiver.badSignatures > 0 || crashes > 0 || attachments.whole < attachments.checked;
     if (failed) writeEvidence(workDir, provider, all);
     return {
       flavour: options.flavour,
@@ -226,6 +244,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       events: emitted.length,
       lost,
       duplicated,
+      attachments,
       byFault,
       consumers,
       webhook: { repeats: receiver.repeats, badSignatures: receiver.badSignatures, refusedWhileFailing: receiver.refusedWhileFailing },

@@ -28,6 +28,8 @@ export interface AccountCatchUpOptions {
   eventTypes: readonly string[];
   /** The account's REST base and key now; null without a key. */
   rest(): RestTarget | null;
+  /** The account's REST request window, when other callers share it; one of catch-up's own otherwise. */
+  requests?: SlidingWindow;
   /** Whether the account already holds this mail (event id or message key). */
   holds(event: MailEvent): boolean;
   /** The engine's one commit path, without a cursor. */
@@ -60,7 +62,7 @@ export class AccountCatchUp {
 
   constructor(options: AccountCatchUpOptions) {
     this.#o = options;
-    this.#window = requestWindow(options.adapter.catchUp.requestsPerMinute);
+    this.#window = options.requests ?? requestWindow(options.adapter.catchUp.requestsPerMinute);
     this.#enabled = options.eventTypes.length === 0 || options.eventTypes.includes(MESSAGE_RECEIVED);
     this.#scheduler = new CatchUpScheduler(options.policy, options.timers, options.random, (startedAt, cause) => this.#run(startedAt, cause), options.onChange);
   }

@@ -7,6 +7,7 @@ import { systemTimers, type Timers } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import type { RestTarget } from '../providers/rest.ts';
+import type { SlidingWindow } from '../rate-limit.ts';
 import type { Database } from '../store/db.ts';
 import type { CommitResult, EventStore } from '../store/events.ts';
 import type { CatchUpReason } from '../upstream/connection.ts';
@@ -39,6 +40,8 @@ export interface CatchUpAccount {
   source: CatchUpSource;
   rest(): RestTarget | null;
   commit(events: readonly MailEvent[]): CommitResult;
+  /** The account's REST request window, shared with whatever else calls its REST API; catch-up's own when absent. */
+  requests?: SlidingWindow;
 }
 
 /** Events stored before message keys existed get theirs when their account starts, this far back: enough for
@@ -75,6 +78,7 @@ export class CatchUp {
       inboxIds: account.inboxIds,
       eventTypes: account.eventTypes,
       rest: account.rest,
+      ...(account.requests && { requests: account.requests }),
       holds: (event) => events.holds(account.account, event),
       commit: account.commit,
       covered: (startedAt) => account.source.caughtUp(startedAt),

@@ -336,6 +336,12 @@ export class DemoProvider {
     this.#rest.expireLinks();
   }
 
+  /** Attachment downloads (links and myagentmail's REST) send `afterBytes` and hold back the rest; null lets the
+   * held ones finish and new ones go whole. */
+  stallAttachmentDownloads(afterBytes: number | null): void {
+    this.#rest.stallDownloads(afterBytes);
+  }
+
   pause(): void {
     clearInterval(this.#autoEmit);
     this.#autoEmit = undefined;

@@ -7,6 +7,7 @@ import type { ControlApi } from '../../shared/control.ts';
 import type { Access, Principal } from '../../shared/principal.ts';
 import type { ProviderName } from '../../shared/status.ts';
 import type { AgentTokens } from '../access/agent-tokens.ts';
+import type { AttachmentKeeper } from '../attachments/keeper.ts';
 import type { EventHub } from '../hub.ts';
 import type { ProviderProxy } from '../proxy/proxy.ts';
 import type { ConsumerStore } from '../store/consumers.ts';
@@ -74,6 +75,8 @@ export interface LocalApiContext {
   sendingAccounts(): readonly SendingAccount[];
   /** The MCP send tools' recent sends, so that a repeated call sends once. */
   toolSends: ToolSends;
+  /** Kept attachments: opened (or fetched now) for a principal, and told when a kept file turns out damaged. */
+  attachments: Pick<AttachmentKeeper, 'open' | 'damaged'>;
   /**
    * Keyed by path (e.g. '/v1/ws'). Read on every request, so a module may register after the server started.
    * An Upgrade request to any other path gets a 404.

@@ -19,6 +19,7 @@ import {
 } from './limits.ts';
 import { listen, listenLocal, localSocketFor } from './local-socket.ts';
 import { LongPolls } from './long-poll.ts';
+import { attachmentsRoute } from './routes/attachments.ts';
 import { consumersRoutes } from './routes/consumers.ts';
 import { controlRoutes } from './routes/control.ts';
 import { eventsRoutes } from './routes/events.ts';
@@ -71,8 +72,8 @@ export interface RouteParts {
 }
 
 /**
- * Every route the server serves: the agents' event log, named consumers, the control calls, token rotation and the
- * REST proxy.
+ * Every route the server serves: the agents' event log, named consumers, the control calls, token rotation, the
+ * REST proxy and kept attachments.
  */
 export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRoute[] {
   return [
@@ -84,6 +85,7 @@ export function localApiRoutes(ctx: LocalApiContext, parts: RouteParts): LocalRo
     ...proxyRoutes(ctx.proxy),
     waitRoute(ctx, parts.waiter),
     ...parts.mcp.routes,
+    attachmentsRoute(ctx.attachments),
   ];
 }
 

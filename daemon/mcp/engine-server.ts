@@ -13,6 +13,7 @@ import { eventItem, historyPage } from '../query/history.ts';
 import { mailSummary, mailView } from '../query/mail-view.ts';
 import { waitForCode, waitForMail, type WaitContext } from '../wait/wait-answers.ts';
 import type { MailWaiter } from '../wait/waiter.ts';
+import { type AttachmentToolDeps, getAttachmentHandler } from './attachment-tool.ts';
 import { codeWaitText, listText, mailText, mailWaitText, newNonce } from './mail-text.ts';
 import { mailUri, RECENT_MAIL_COUNT, RECENT_MAIL_URI, registerResources, seqOfMailUri, type MailResources } from './resources.ts';
 import { type SendToolDeps, type SendToolName, sendToolHandlers } from './send-tools.ts';
@@ -22,7 +23,7 @@ import { registerTools, TOOL_NAMES, toolError, toolRefusal, toolResult, type Too
 /** While a wait lasts, a client that asked for progress hears of it this often (and once at the start). */
 export const PROGRESS_EVERY_MS = 5_000;
 
-export interface McpEngineDeps extends SendToolDeps {
+export interface McpEngineDeps extends SendToolDeps, AttachmentToolDeps {
   version: string;
   hub: EventHub;
   waiter: MailWaiter;
@@ -119,6 +120,7 @@ function engineTools(deps: McpEngineDeps, session: McpSession): Omit<ToolHandler
       const mail = mailView(item);
       return toolResult('get_email', { notice: UNTRUSTED_NOTICE, mail }, mailText(mail, newNonce()));
     },
+    get_attachment: getAttachmentHandler(deps, principal),
   };
 }
 

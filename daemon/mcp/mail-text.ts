@@ -3,6 +3,7 @@
 // close it early and speak as Mailbridge; the structured content carries the same warning as `notice`.
 import { randomBytes } from 'node:crypto';
 import type { CodeWaitResult, MailSummary, MailView, MailWaitResult } from '../../shared/wait.ts';
+import type { AttachmentAnswer } from './attachment-tool-schemas.ts';
 
 export type Nonce = string;
 
@@ -32,6 +33,19 @@ export function listText(items: readonly MailSummary[], nextBefore: number | nul
 
 export function mailText(mail: MailView, nonce: Nonce): string {
   return mailBlock(mail, nonce);
+}
+
+/** An attachment's text goes out in the same block as mail: a sender wrote it. */
+export function attachmentText(answer: AttachmentAnswer, nonce: Nonce): string {
+  const what = `Attachment ${answer.index} of mail ${answer.seq}: ${clean(answer.filename)} (${clean(answer.content_type)}, ${answer.size_bytes} bytes)`;
+  const note = answer.note === undefined ? '' : ` ${answer.note}.`;
+  const cut = answer.truncated ? ' (cut short)' : '';
+  if (answer.content === 'link') {
+    const where = answer.local_url === null ? 'Mailbridge holds no copy of it.' : `Fetch it from ${answer.local_url} with the same bearer token.`;
+    return `${what}. It is not text.${note} ${where}`;
+  }
+  const source = answer.content === 'text' ? 'Its text' : 'The text the provider extracted from it';
+  return `${what}.${note} ${source}${cut}:\n${block(clean(answer.text ?? ''), nonce)}`;
 }
 
 function mailBlock(mail: MailView, nonce: Nonce): string {

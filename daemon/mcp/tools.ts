@@ -12,6 +12,7 @@ import { MAX_FILTER_LENGTH, MAX_QUERY_LENGTH } from '../../shared/local-api.ts';
 import type { Principal } from '../../shared/principal.ts';
 import { codeWaitResultSchema, mailSummarySchema, mailViewSchema, mailWaitResultSchema, waitRequestSchema } from '../../shared/wait.ts';
 import { accessRefusal } from '../access/route-access.ts';
+import { attachmentAnswerSchema, getAttachmentInput } from './attachment-tool-schemas.ts';
 import {
   markReadAnswerSchema,
   markReadInput,
@@ -135,6 +136,18 @@ export const TOOLS = {
     inputSchema: getEmailInput,
     outputSchema: oneMail,
     annotations: { ...READS, title: 'Get an email' },
+    scope: 'read',
+  },
+  get_attachment: {
+    title: 'Get an attachment',
+    description:
+      'One attachment of a stored mail, by the mail\'s seq and the attachment\'s index (or file name): the text of a ' +
+      'text file (plain text, CSV, JSON, calendar...), else the text the provider extracted from it (a PDF, say) where ' +
+      'there is some, else a resource link to Mailbridge\'s copy (local_url, fetched with the same token). Mailbridge ' +
+      'keeps every attachment, so this works after the provider\'s own link has expired.',
+    inputSchema: getAttachmentInput,
+    outputSchema: attachmentAnswerSchema,
+    annotations: { ...READS, title: 'Get an attachment' },
     scope: 'read',
   },
   send_email: {

@@ -3,6 +3,7 @@
 import type { MailEvent } from '../../shared/event.ts';
 import type { ProviderName } from '../../shared/status.ts';
 import type { MessageBudget } from '../rate-limit.ts';
+import type { ProviderAttachments } from './attachment-download.ts';
 import type { ProviderCatchUp } from './catch-up.ts';
 
 /** Largest text frame an adapter classifies, and the upstream socket's maxPayload. Events carry extracted
@@ -75,6 +76,8 @@ export interface ProviderAdapter {
   onHandshakeStatus(status: number): CloseAction;
   /** Listing and mapping what the socket may have missed over the REST API. */
   readonly catchUp: ProviderCatchUp;
+  /** Fetching an attachment of a mail over the REST API, once the link the event carried no longer works. */
+  readonly attachments: ProviderAttachments;
   /** What makes two events of one type one mail, beside the event id (message-key.ts); null when nothing does. */
   messageKey(event: MailEvent): string | null;
 }

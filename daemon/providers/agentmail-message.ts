@@ -27,6 +27,7 @@ function toAttachments(value: unknown): unknown {
           filename: attachment.filename ?? '',
           contentType: attachment.content_type ?? 'application/octet-stream',
           sizeBytes: attachment.size,
+          ...(attachment.attachment_id != null && { attachmentId: attachment.attachment_id }),
         }
       : attachment,
   );

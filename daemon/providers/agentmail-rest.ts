@@ -4,6 +4,7 @@
 // `GET /v0/inboxes/{id}/messages/{message_id}`, whose message is the object AgentMail pushes.
 import type { MailEvent } from '../../shared/event.ts';
 import { toMailMessage } from './agentmail-message.ts';
+import { segment, stringField, type ProviderAttachments } from './attachment-download.ts';
 import { caughtEvent, isId, isoOf, listIn, malformed, mapItems, timeOf, type CaughtItem, type ProviderCatchUp } from './catch-up.ts';
 import { isRecord } from './event-shape.ts';
 
@@ -43,6 +44,21 @@ export const AGENTMAIL_CATCH_UP: ProviderCatchUp = {
     if (!answer.ok) return answer;
     const whole = isRecord(answer.value) ? toItem(inboxId, answer.value, true) : null;
     return whole === null ? malformed(`GET ${path}`) : { ok: true, value: whole.event };
+  },
+};
+
+/** `GET /v0/inboxes/{inbox_id}/messages/{message_id}/attachments/{attachment_id}`: JSON with a short-lived `download_url`. */
+export const AGENTMAIL_ATTACHMENTS: ProviderAttachments = {
+  request(event, attachment) {
+    const inbox = segment(event.inbox_id);
+    const message = segment(event.message?.id);
+    const file = segment(attachment.attachmentId);
+    if (inbox === null || message === null || file === null) return null;
+    return {
+      kind: 'link',
+      path: `/v0/inboxes/${inbox}/messages/${message}/attachments/${file}`,
+      link: (answer) => stringField(answer, 'download_url'),
+    };
   },
 };
 

@@ -4,7 +4,7 @@
 import type { AdapterOptions, Frame, ProviderAdapter } from './adapter.ts';
 import { errorFrame, eventFrame, subscribedFrame } from './common-frames.ts';
 import { toMailMessage } from './agentmail-message.ts';
-import { AGENTMAIL_CATCH_UP } from './agentmail-rest.ts';
+import { AGENTMAIL_ATTACHMENTS, AGENTMAIL_CATCH_UP } from './agentmail-rest.ts';
 import { isRecord } from './event-shape.ts';
 import { readFrameObject } from './frame-json.ts';
 import { messageIdKey } from './message-key.ts';
@@ -24,6 +24,7 @@ export function createAgentMailAdapter(options: AdapterOptions = {}): ProviderAd
     restHeaders: (apiKey) => ({ Authorization: `Bearer ${apiKey}` }),
     classify: (raw) => classify(raw, now),
     catchUp: AGENTMAIL_CATCH_UP,
+    attachments: AGENTMAIL_ATTACHMENTS,
     // A push and a REST listing name a message by the same `message_id`.
     messageKey: messageIdKey,
   };

@@ -74,6 +74,7 @@ const ATTACHMENT_FIELDS: readonly Field[] = [
   { key: 'url', required: false, check: isString, expected: 'a string' },
   { key: 'parsedText', required: false, check: isString, expected: 'a string' },
   { key: 'extractionMethod', required: false, check: isString, expected: 'a string' },
+  { key: 'attachmentId', required: false, check: isId, expected: ID },
 ];
 
 function eventProblem(value: unknown): string | null {

@@ -2,6 +2,7 @@
 // with offset paging and `direction=inbound`. Listed messages carry their bodies; fetching one alone would mark
 // it read, so catch-up never does. A REST message is camelCase (`plainBody`, `receivedAt`, `messageIdHeader`).
 import type { MailEvent } from '../../shared/event.ts';
+import { segment, type ProviderAttachments } from './attachment-download.ts';
 import {
   caughtEvent,
   isId,
@@ -47,6 +48,18 @@ export const MYAGENTMAIL_CATCH_UP: ProviderCatchUp = {
   fetchWhole: async (_get, _inboxId, item) => ({ ok: true, value: item.event }),
 };
 
+/** `GET /v1/inboxes/{id}/messages/{messageId}/attachments/{aid}`: the bytes themselves. Only mail caught up over REST
+ * names its files: pushes carry no attachments. */
+export const MYAGENTMAIL_ATTACHMENTS: ProviderAttachments = {
+  request(event, attachment) {
+    const inbox = segment(event.inbox_id);
+    const message = segment(event.message?.id);
+    const file = segment(attachment.attachmentId);
+    if (inbox === null || message === null || file === null) return null;
+    return { kind: 'bytes', path: `/v1/inboxes/${inbox}/messages/${message}/attachments/${file}` };
+  },
+};
+
 function toItem(inboxId: string, message: Record<string, unknown>): CaughtItem | null {
   const at = timeOf(message.receivedAt);
   if (!isId(message.id) || at === null || (message.direction !== undefined && message.direction !== 'inbound')) return null;
@@ -79,5 +92,6 @@ function toAttachment(attachment: unknown): unknown {
     filename: attachment.filename ?? '',
     contentType: attachment.contentType ?? 'application/octet-stream',
     sizeBytes: attachment.sizeBytes,
+    ...(attachment.id != null && { attachmentId: attachment.id }),
   };
 }

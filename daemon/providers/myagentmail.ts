@@ -9,7 +9,7 @@ import { errorFrame, eventFrame, subscribedFrame } from './common-frames.ts';
 import { isRecord, joinAddresses } from './event-shape.ts';
 import { readFrameObject } from './frame-json.ts';
 import { fingerprintKey } from './message-key.ts';
-import { MYAGENTMAIL_CATCH_UP } from './myagentmail-rest.ts';
+import { MYAGENTMAIL_ATTACHMENTS, MYAGENTMAIL_CATCH_UP } from './myagentmail-rest.ts';
 import { PUSH_ONLY } from './push-only.ts';
 
 /** The answer to a server ping: optional for the server, cheap for us, and proof the socket still carries data. */
@@ -29,6 +29,7 @@ export function createMyAgentMailAdapter(options: AdapterOptions = {}): Provider
     restHeaders: (apiKey) => ({ 'X-API-Key': apiKey }),
     classify: (raw) => classify(raw, now),
     catchUp: MYAGENTMAIL_CATCH_UP,
+    attachments: MYAGENTMAIL_ATTACHMENTS,
     messageKey,
   };
 }

@@ -3,6 +3,7 @@
 // one by one. A REST message is camelCase (`fromAddr`, `bodyText`, `createdAt`) and has no event id; it maps
 // onto the event shape OpenMail pushes.
 import type { MailEvent } from '../../shared/event.ts';
+import { segment, type ProviderAttachments } from './attachment-download.ts';
 import {
   caughtEvent,
   isId,
@@ -46,6 +47,15 @@ export const OPENMAIL_CATCH_UP: ProviderCatchUp = {
   },
   // Listed messages are whole already.
   fetchWhole: async (_get, _inboxId, item) => ({ ok: true, value: item.event }),
+};
+
+/** `GET /v1/attachments/{messageId}/{filename}`: a 302 to a fresh signed link. */
+export const OPENMAIL_ATTACHMENTS: ProviderAttachments = {
+  request(event, attachment) {
+    const message = segment(event.message?.id);
+    const filename = segment(attachment.filename);
+    return message === null || filename === null ? null : { kind: 'bytes', path: `/v1/attachments/${message}/${filename}` };
+  },
 };
 
 function toItem(inboxId: string, message: Record<string, unknown>): CaughtItem | null {

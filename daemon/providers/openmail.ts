@@ -12,7 +12,7 @@ import { closeReason, handshakeAction, RATE_LIMIT_DELAY_MS, reconnectAfterClose 
 import { errorFrame, eventFrame, subscribedFrame, subscribeFrame, unsubscribedFrame } from './common-frames.ts';
 import { readFrameObject } from './frame-json.ts';
 import { messageIdKey } from './message-key.ts';
-import { OPENMAIL_CATCH_UP } from './openmail-rest.ts';
+import { OPENMAIL_ATTACHMENTS, OPENMAIL_CATCH_UP } from './openmail-rest.ts';
 
 /** The connection limit frees only when another of the account's connections closes; quick retries just
  * collect more refusals. */
@@ -35,6 +35,7 @@ export function createOpenMailAdapter(): ProviderAdapter {
     onClose,
     onHandshakeStatus: handshakeAction,
     catchUp: OPENMAIL_CATCH_UP,
+    attachments: OPENMAIL_ATTACHMENTS,
     // A push and a REST listing name a message by the same id.
     messageKey: messageIdKey,
   };

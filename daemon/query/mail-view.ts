@@ -38,6 +38,7 @@ export function mailView(record: MailRecord): MailView {
       size_bytes: attachment.sizeBytes,
       url: attachment.url ?? null,
       has_parsed_text: typeof attachment.parsedText === 'string' && attachment.parsedText !== '',
+      local_url: attachment.local_url ?? null,
     })),
   };
 }

@@ -29,8 +29,8 @@ export interface RetentionOptions {
   batchSize?: number;
 }
 
-/** A committed event as stored: the payload is the exact JSON committed (without `seq`), for readers that hand it
- * on byte for byte rather than look into it (webhook bodies, JetStream messages). */
+/** A committed event as stored: the payload is the JSON committed (without `seq`, its attachment URLs under the current
+ * endpoint), for readers that hand it on rather than look into it (webhook bodies, JetStream messages). */
 export interface RawEvent {
   seq: number;
   account: string;
@@ -90,6 +90,8 @@ export class EventStore {
   readonly #search: SearchIndex;
   readonly #commit: (account: string, events: readonly MailEvent[], cursor: string | null | undefined) => CommitResult;
   readonly #publish: PublishCommitted;
+  /** How a payload is read back (the committed JSON itself unless the engine says otherwise). */
+  #view: (payload: string) => string = (payload) => payload;
 
   /**
    * `publish` is the hub's publishing side: the commit path is the only caller (none for a read-only store).
@@ -153,6 +155,14 @@ export class EventStore {
     return result;
   }
 
+  /**
+   * How stored payloads read back when parsed (`after`, `get`, `history`): what the engine must adjust in them, such
+   * as the local endpoint's origin in attachment URLs. `rawAfter` applies it to the JSON it hands on unparsed.
+   */
+  setPayloadView(view: (payload: string) => string): void {
+    this.#view = view;
+  }
+
   /** Whether the account already holds this event: its event id, or an event of its type with its message key. */
   holds(account: string, event: MailEvent): boolean {
     if ((this.#holdsEventId.get(account, event.event_id)?.n ?? 0) > 0) return true;
@@ -204,7 +214,7 @@ export class EventStore {
     const { where, params } = filterClause(filter);
     const sql = `SELECT seq, payload FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
     const rows = this.#statement<Pick<EventRow, 'seq' | 'payload'>>(sql).all({ ...params, after: afterSeq, limit });
-    return rows.map((row) => toStoredEvent(row.seq, row.payload));
+    return rows.map((row) => toStoredEvent(row.seq, this.#view(row.payload)));
   }
 
   /** Events with seq > afterSeq, ascending, as stored: for readers that hand the JSON on rather than parse it. */
@@ -213,7 +223,9 @@ export class EventStore {
     const { where, params } = filterClause(filter);
     const sql = `SELECT seq, account, event_id AS eventId, event_type AS eventType, inbox_id AS inboxId, payload
       FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
-    return this.#statement<RawEvent>(sql).all({ ...params, after: afterSeq, limit });
+    const rows = this.#statement<RawEvent>(sql).all({ ...params, after: afterSeq, limit });
+    for (const row of rows) row.payload = this.#view(row.payload);
+    return rows;
   }
 
   /** The highest seq ever assigned (0 before the first event), even if retention has since deleted it. */
@@ -233,7 +245,7 @@ export class EventStore {
 
   get(seq: number): EventRecord | null {
     const row = this.#get.get(seq);
-    return row ? toRecord(row) : null;
+    return row ? toRecord(row, this.#view) : null;
   }
 
   /** The local seq of an upstream event id (the newest, should two accounts share one), or null. */
@@ -261,7 +273,7 @@ export class EventStore {
             `SELECT ${columns} FROM events_fts f JOIN events e ON e.seq = f.rowid
              WHERE events_fts MATCH @match AND f.rowid < @before${where} ORDER BY f.rowid DESC LIMIT @limit`,
           ).all({ ...bind, match });
-    return rows.map(toRecord);
+    return rows.map((row) => toRecord(row, this.#view));
   }
 
   /** Adds up to `max` committed events to the full-text index (the background indexer's step); returns how many. */
@@ -384,8 +396,8 @@ function toStoredEvent(seq: number, payload: string): StoredEvent {
   return { ...(JSON.parse(payload) as MailEvent), seq };
 }
 
-function toRecord(row: EventRow): EventRecord {
-  return { seq: row.seq, account: row.account, storedAt: row.stored_at, event: JSON.parse(row.payload) as MailEvent };
+function toRecord(row: EventRow, view: (payload: string) => string): EventRecord {
+  return { seq: row.seq, account: row.account, storedAt: row.stored_at, event: JSON.parse(view(row.payload)) as MailEvent };
 }
 
 /**

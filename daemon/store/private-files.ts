@@ -45,7 +45,7 @@ export function readTextIfExists(file: string): string | null {
 }
 
 // Persists the rename itself across a power cut. Windows cannot open a directory; its rename is durable enough.
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = fs.openSync(dir, 'r');
   try {

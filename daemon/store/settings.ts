@@ -112,6 +112,15 @@ const schema: Schema<Settings> = {
     },
   },
   engineName: { type: ['string', 'null'], pattern: ENGINE_NAME_PATTERN },
+  attachments: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['maxFileBytes', 'maxTotalBytes'],
+    properties: {
+      maxFileBytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+      maxTotalBytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    },
+  },
 };
 
 // Field names that only ever hold credentials, anywhere in the tree.

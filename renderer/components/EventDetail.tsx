@@ -1,6 +1,8 @@
 // One event in full. Everything from the message is rendered as text: bodies are never parsed as markup, and
-// links are opened only by a click on an explicit button, through the host.
+// links are opened only by a click on an explicit button, through the host. Attachments Mailbridge keeps are opened
+// (passive types only) or saved through the data layer, which fetches them with the token in a header.
 import { useState, type ReactNode } from 'react';
+import { isPassiveType } from '../../shared/attachments.ts';
 import type { MailAttachment } from '../../shared/event.ts';
 import type { HistoryItem } from '../../shared/local-api.ts';
 import type { DataLayer } from '../data/data-layer.ts';
@@ -28,27 +30,35 @@ function Header({ name, value, mono = false }: { name: string; value: string | u
 }
 
 function Attachment({ attachment, data }: { attachment: MailAttachment; data: DataLayer }): ReactNode {
-  const open = useAction((url: string) => data.host.openExternal(url));
-  const { url } = attachment;
+  const { url, local_url: localUrl, filename, contentType } = attachment;
+  // One action for both buttons: one error shown, and no second request while the first runs.
+  const act = useAction(async (what: 'link' | 'open' | 'save') => {
+    if (what === 'link') return data.host.openExternal(url ?? '');
+    const kept = { filename, contentType, local_url: localUrl ?? '' };
+    return what === 'open' ? data.host.openAttachment(kept) : data.host.saveAttachment(kept);
+  });
+  const button = (what: 'link' | 'open' | 'save', label: string, text: string): ReactNode => (
+    <button type="button" className="button button-small" aria-label={label} disabled={act.busy} onClick={() => void act.run(what)}>
+      {text}
+    </button>
+  );
   return (
     <li className="attachment">
       <span className="attachment-icon" aria-hidden="true" />
-      <span className="attachment-name truncate">{attachment.filename}</span>
+      <span className="attachment-name truncate">{filename}</span>
       <span className="muted small">
-        {attachment.contentType} · {formatBytes(attachment.sizeBytes)}
+        {contentType} · {formatBytes(attachment.sizeBytes)}
       </span>
-      {url !== undefined && isWebUrl(url) && (
-        <button
-          type="button"
-          className="button button-small"
-          aria-label={`Open ${attachment.filename} in the browser`}
-          disabled={open.busy}
-          onClick={() => void open.run(url)}
-        >
-          Open
-        </button>
+      {localUrl !== undefined ? (
+        <>
+          {/* HTML, SVG and other types that can run code are only ever saved. */}
+          {isPassiveType(contentType) && button('open', `Open ${filename}`, 'Open')}
+          {button('save', `Save ${filename}`, 'Save')}
+        </>
+      ) : (
+        url !== undefined && isWebUrl(url) && button('link', `Open ${filename} in the browser`, 'Open')
       )}
-      {open.error !== null && <span className="tone-bad-text small">{open.error}</span>}
+      {act.error !== null && <span className="tone-bad-text small">{act.error}</span>}
     </li>
   );
 }

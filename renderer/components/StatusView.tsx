@@ -1,7 +1,8 @@
 // The Status tab: the engine in one screen, accounts first because they are what can go wrong.
 import type { ReactNode } from 'react';
-import type { DaemonStatus } from '../../shared/status.ts';
+import type { AttachmentsStatus, DaemonStatus } from '../../shared/status.ts';
 import type { DataLayer } from '../data/data-layer.ts';
+import { formatBytes } from '../format/bytes.ts';
 import { formatFullTime, formatRelative } from '../format/time.ts';
 import { useAction } from '../hooks/useAction.ts';
 import { useNow } from '../hooks/useNow.ts';
@@ -11,6 +12,12 @@ import { EndpointPanel } from './EndpointPanel.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { ForwardsPanel } from './ForwardsPanel.tsx';
 import { SinksPanel } from './SinksPanel.tsx';
+
+/** "12 attachments kept (3.1 MB), 2 to fetch": what the attachment store holds and still has to do. */
+function attachmentsSummary(attachments: AttachmentsStatus): string {
+  const kept = `${attachments.kept.toLocaleString()} attachment${attachments.kept === 1 ? '' : 's'} kept (${formatBytes(attachments.bytes)})`;
+  return attachments.pending > 0 ? `${kept}, ${attachments.pending.toLocaleString()} to fetch` : kept;
+}
 
 export function StatusView({ data, status }: { data: DataLayer; status: DaemonStatus | null }): ReactNode {
   const now = useNow(5_000);
@@ -24,7 +31,8 @@ export function StatusView({ data, status }: { data: DataLayer; status: DaemonSt
         <div>
           <h1>Status</h1>
           <p className="muted small">
-            {status.store.events.toLocaleString()} events stored · started{' '}
+            {status.store.events.toLocaleString()} events stored
+            {status.attachments && ` · ${attachmentsSummary(status.attachments)}`} · started{' '}
             <time dateTime={status.startedAt} title={formatFullTime(status.startedAt)}>
               {formatRelative(status.startedAt, now)}
             </time>{' '}
@@ -42,6 +50,11 @@ export function StatusView({ data, status }: { data: DataLayer; status: DaemonSt
         </div>
       </div>
       <ErrorNotice message={reconnect.error ?? testEvent.error} />
+      {status.attachments?.lastError && status.attachments.pending + status.attachments.failed > 0 && (
+        <p className="muted small" role="note">
+          Attachments not kept yet, last because: {status.attachments.lastError.message}
+        </p>
+      )}
 
       <section className="panel" aria-labelledby="accounts-heading">
         <div className="panel-head">

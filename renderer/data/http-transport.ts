@@ -1,5 +1,6 @@
 // The dashboard in a browser: the /v1 routes of the local endpoint with a Bearer token, live events from the SSE
-// stream (read with fetch, so the token stays in a header), and status by polling.
+// stream (read with fetch, so the token stays in a header), and status by polling. Attachments are fetched with the
+// token in a header too, and handed to the browser as blob URLs, so the token never goes into a URL.
 import { createParser } from 'eventsource-parser';
 import {
   CONTROL_ROUTES,
@@ -9,17 +10,20 @@ import {
   type ControlRequest,
   type ControlResponse,
 } from '../../shared/control.ts';
+import { attachmentIdOf, attachmentPath, essenceOf, isPassiveType, OCTET_STREAM, safeFilename } from '../../shared/attachments.ts';
 import type { StoredEvent } from '../../shared/event.ts';
 import type { HistoryQuery } from '../../shared/local-api.ts';
 import type { DaemonStatus } from '../../shared/status.ts';
 import { isWebUrl } from '../format/external-url.ts';
 import { ApiError } from './api-error.ts';
-import type { DataLayer } from './data-layer.ts';
+import type { DataLayer, KeptAttachment } from './data-layer.ts';
 import { createListeners } from './listeners.ts';
 
 export const STATUS_INTERVAL_MS = 2_000;
 /** Used until the stream's own `retry:` hint arrives. */
 export const RECONNECT_MS = 2_000;
+/** A blob URL handed to the browser is released after this: long enough for a tab to load it or a save to start. */
+export const BLOB_URL_LIFETIME_MS = 60_000;
 
 export interface HttpTransportOptions {
   /** The endpoint's origin, e.g. `http://127.0.0.1:4319`. */
@@ -30,6 +34,8 @@ export interface HttpTransportOptions {
   reconnectMs?: number;
   writeClipboard?: (text: string) => Promise<void>;
   openWindow?: (url: string) => void;
+  /** Starts a download of `url` as `filename` (a click on a temporary `<a download>` by default). */
+  download?: (url: string, filename: string) => void;
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -88,6 +94,17 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
 
   const writeClipboard = options.writeClipboard ?? ((text: string) => navigator.clipboard.writeText(text));
   const openWindow = options.openWindow ?? ((url: string) => void window.open(url, '_blank', 'noopener,noreferrer'));
+  const download = options.download ?? clickDownload;
+
+  /** The file's bytes from this endpoint (whatever origin local_url names), as a blob of the type it is handed on as. */
+  async function attachmentBlob(attachment: KeptAttachment, type: string): Promise<string> {
+    const id = attachmentIdOf(attachment.local_url);
+    if (id === null) throw new ApiError(400, 'bad_request', `${attachment.filename} is not an attachment Mailbridge keeps`);
+    const response = await send('GET', attachmentPath(id), undefined, []);
+    const url = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type }));
+    setTimeout(() => URL.revokeObjectURL(url), BLOB_URL_LIFETIME_MS);
+    return url;
+  }
 
   return {
     transport: 'http',
@@ -105,8 +122,26 @@ export function createHttpTransport(options: HttpTransportOptions): DataLayer {
         if (!isWebUrl(url)) throw new ApiError(400, 'bad_request', 'Only http and https links can be opened');
         openWindow(url);
       },
+      openAttachment: async (attachment) => {
+        if (!isPassiveType(attachment.contentType)) throw notShownInPlace(attachment);
+        openWindow(await attachmentBlob(attachment, essenceOf(attachment.contentType)));
+      },
+      // As bytes with no type of their own, so the browser saves them rather than showing them.
+      saveAttachment: async (attachment) => download(await attachmentBlob(attachment, OCTET_STREAM), safeFilename(attachment.filename)),
     },
   };
+}
+
+export function notShownInPlace(attachment: KeptAttachment): ApiError {
+  return new ApiError(400, 'bad_request', `${attachment.filename} (${attachment.contentType}) could run code if shown here: save it instead`);
+}
+
+function clickDownload(url: string, filename: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.rel = 'noopener';
+  link.click();
 }
 
 /** `GET /v1/history` query string: empty and absent fields are left out. */

@@ -75,6 +75,13 @@ export function createIpcTransport(bridge: MailbridgeBridge): DataLayer {
         if (!isWebUrl(url)) throw new ApiError(400, 'bad_request', 'Only http and https links can be opened');
         await invoke('external:open', { url });
       },
+      // The main process has the engine: the bytes go from its store to the file or the app, never through the window.
+      openAttachment: async (attachment) => {
+        await invoke('attachment:open', { localUrl: attachment.local_url });
+      },
+      saveAttachment: async (attachment) => {
+        await invoke('attachment:save', { localUrl: attachment.local_url });
+      },
     },
   };
 }

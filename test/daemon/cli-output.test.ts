@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchUpLine } from '../../daemon/cli-output.ts';
+import { attachmentsLine, catchUpLine } from '../../daemon/cli-output.ts';
 import type { CatchUpStatus } from '../../shared/status.ts';
 
 const IDLE: CatchUpStatus = {
@@ -34,5 +34,18 @@ describe('catchUpLine', () => {
   it('says when it is off or needs a key', () => {
     expect(catchUpLine('work', { ...IDLE, state: 'off', lastRunAt: null })).toBe('work · off (message.received is filtered out)');
     expect(catchUpLine('work', { ...IDLE, state: 'needs_key' })).toContain('needs key');
+  });
+});
+
+describe('attachmentsLine', () => {
+  const KEPT = { kept: 12, pending: 1, failed: 0, evicted: 0, bytes: 3 * 1024 * 1024, maxFileBytes: 25 * 1024 * 1024, maxTotalBytes: 2 * 1024 ** 3, lastError: null };
+
+  it('says what is kept and pending, and the space used against the limit', () => {
+    expect(attachmentsLine(KEPT)).toBe('12 kept · 1 pending · 0 failed · 3.0 of 2048.0 MB');
+  });
+
+  it('adds files removed for the limit and the last error', () => {
+    const line = attachmentsLine({ ...KEPT, evicted: 2, lastError: { at: new Date().toISOString(), message: '"a.pdf" could not be written: the disk is full' } });
+    expect(line).toMatch(/^12 kept · 1 pending · 0 failed · 2 removed for the limit · 3\.0 of 2048\.0 MB · last error \d\d:\d\d:\d\d: "a\.pdf" could not be written: the disk is full$/);
   });
 });

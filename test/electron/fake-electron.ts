@@ -252,10 +252,16 @@ export const dialog = {
   /** Index of the button the person "clicks". */
   answer: 0,
   showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: dialog.answer, checkboxChecked: false })),
+  /** Where the person "chooses" to save; null cancels. */
+  savePath: null as string | null,
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: dialog.savePath === null, filePath: dialog.savePath ?? '' })),
 };
 
 export const shell = {
   openExternal: vi.fn(async (_url: string) => {}),
+  /** What openPath answers: '' on success, else the reason. */
+  openPathAnswer: '',
+  openPath: vi.fn(async (_path: string) => shell.openPathAnswer),
 };
 
 export const clipboard = {
@@ -283,6 +289,8 @@ export function resetFakeElectron(): void {
   powerMonitor.removeAllListeners();
   net.online = true;
   dialog.answer = 0;
+  dialog.savePath = null;
+  shell.openPathAnswer = '';
   clipboard.text = '';
   vi.clearAllMocks();
 }

@@ -37,7 +37,12 @@ function fakeControl(): { [M in keyof ControlApi]: ReturnType<typeof vi.fn> } & 
 
 function setup() {
   const control = fakeControl();
-  const shell: ShellCalls = { copyToken: vi.fn(async () => {}), openExternal: vi.fn(async () => true) };
+  const shell: ShellCalls = {
+    copyToken: vi.fn(async () => {}),
+    openExternal: vi.fn(async () => true),
+    openAttachment: vi.fn(async () => true),
+    saveAttachment: vi.fn(async () => false),
+  };
   const unregister = registerIpc(ipcHandlers(control, shell), rendererUrl);
   return { control, shell, unregister };
 }
@@ -51,7 +56,12 @@ describe('IPC handlers', () => {
   });
 
   it('has a handler for every channel in the map itself (a missing one would not compile)', () => {
-    const handlers = ipcHandlers(fakeControl(), { copyToken: async () => {}, openExternal: async () => false });
+    const handlers = ipcHandlers(fakeControl(), {
+      copyToken: async () => {},
+      openExternal: async () => false,
+      openAttachment: async () => false,
+      saveAttachment: async () => false,
+    });
     expect(Object.keys(handlers).sort()).toEqual([...IPC_CHANNELS].sort());
     for (const channel of IPC_CHANNELS) expect(typeof handlers[channel]).toBe('function');
   });
@@ -88,6 +98,17 @@ describe('IPC handlers', () => {
     expect(shell.openExternal).toHaveBeenCalledWith('https://openmail.sh/');
     await ipcMain.invokeFrom(rendererUrl, 'external:open', undefined);
     expect(shell.openExternal).toHaveBeenLastCalledWith(undefined);
+  });
+
+  it('hands attachment:open and attachment:save to the shell, with the local_url as the window sent it', async () => {
+    const { shell } = setup();
+    const localUrl = 'http://127.0.0.1:4319/v1/attachments/att_AAAAAAAAAAAAAAAAAAAAAAAA';
+    await expect(ipcMain.invokeFrom(rendererUrl, 'attachment:open', { localUrl })).resolves.toEqual({ result: true });
+    expect(shell.openAttachment).toHaveBeenCalledWith(localUrl);
+    await expect(ipcMain.invokeFrom(rendererUrl, 'attachment:save', { localUrl })).resolves.toEqual({ result: false });
+    expect(shell.saveAttachment).toHaveBeenCalledWith(localUrl);
+    await ipcMain.invokeFrom(rendererUrl, 'attachment:save', undefined);
+    expect(shell.saveAttachment).toHaveBeenLastCalledWith(undefined);
   });
 
   it('checks what the window sends against the call\'s schema before the engine sees it', async () => {

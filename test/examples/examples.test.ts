@@ -10,6 +10,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../daemon/daemon.ts';
+import { attachmentBytes } from '../../daemon/demo/attachment-files.ts';
+import { DemoProvider } from '../../daemon/demo/server.ts';
 import { startEngine } from '../../daemon/engine.ts';
 import { sleep, waitFor } from '../support/wait-for.ts';
 import { testDaemonOptions } from '../support/daemon-options.ts';
@@ -184,6 +186,46 @@ describe('README examples', () => {
     expect(sends[0]?.idempotencyKey).toMatch(/^mb-/);
     expect(sends[1]?.idempotencyKey).toBe(sends[0]?.idempotencyKey);
   }, 60_000);
+
+  it('curl saves every attachment of new mail from its local_url, whole and under its own name', async () => {
+    // A second account, on a provider of the test's own, whose mail carries a file the test knows.
+    const apiKey = 'om_examples_files_key';
+    const provider = await DemoProvider.start({ apiKey });
+    const out = path.join(dir, 'saved');
+    try {
+      daemon.addAccount({ name: 'files', provider: 'openmail', url: provider.url, apiUrl: provider.restUrl, inboxIds: [], eventTypes: [], apiKey });
+      await waitFor(() => daemon.status().accounts.find((account) => account.account === 'files')?.state === 'live', 10_000, 'the files account');
+      const endpoint = daemon.endpoint!;
+      const child = spawn('bash', [path.join(EXAMPLES, 'curl-attachments.sh'), out], {
+        cwd: EXAMPLES,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, MAILBRIDGE_URL: endpoint.url, MAILBRIDGE_TOKEN: token },
+      });
+      children.push(child);
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      const text = 'INVOICE 2026-11\nTotal due: USD 48.00';
+      const bytes = attachmentBytes({ filename: 'invoice 11.pdf', contentType: 'application/pdf', parsedText: text });
+      provider.emit({
+        inbox_id: 'inb_8f3a1b2c',
+        message: {
+          id: 'msg_example_files',
+          from: 'billing@vendor.example',
+          to: 'agent@demo.openmail.sh',
+          subject: 'Your invoice',
+          attachments: [{ filename: 'invoice 11.pdf', contentType: 'application/pdf', sizeBytes: bytes.length, parsedText: text }],
+        },
+      });
+      // The engine's own demo mail may come with files too: this one is looked for by its name.
+      const saved = await waitFor(() => /^saved (.+\/invoice 11\.pdf)$/m.exec(output)?.[1], 15_000, 'the example to save the file');
+      expect(saved).toMatch(/\/saved\/\d+-0\/invoice 11\.pdf$/);
+      expect(fs.readFileSync(saved).equals(bytes)).toBe(true);
+    } finally {
+      daemon.removeAccount('files');
+      await provider.stop();
+    }
+  });
 
   it('a durable JetStream consumer reads what the engine publishes to NATS, and acknowledges it', async () => {
     const nats = await NatsServer.start();

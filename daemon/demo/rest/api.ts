@@ -3,6 +3,7 @@
 // account, sends per inbox), hands out signed attachment links that expire, serves the bytes behind them, and
 // carries the REST faults: down (refused or 500), throttled (429 with Retry-After) and slow pages.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { create as contentDisposition } from 'content-disposition';
 import type { MailEvent } from '../../../shared/event.ts';
 import type { ProviderName } from '../../../shared/status.ts';
 import { attachmentBytes } from '../attachment-files.ts';
@@ -68,6 +69,9 @@ export class DemoRestApi {
   #down: RestDownMode | null = null;
   #throttledUntil = 0;
   #pageDelayMs = 0;
+  /** While set, file downloads send this many bytes and then hold the rest back. */
+  #stallAfter: number | null = null;
+  readonly #stalled = new Set<() => void>();
 
   constructor(options: RestApiOptions) {
     this.#now = options.now ?? Date.now;
@@ -128,6 +132,14 @@ export class DemoRestApi {
     this.#signer.expireAll();
   }
 
+  /** File downloads send `afterBytes` and hold back the rest (null: whole again, and those held back finish). */
+  stallDownloads(afterBytes: number | null): void {
+    this.#stallAfter = afterBytes;
+    if (afterBytes !== null) return;
+    for (const finish of this.#stalled) finish();
+    this.#stalled.clear();
+  }
+
   serve(request: IncomingMessage, response: ServerResponse): void {
     this.#handle(request, response).catch(() => {
       if (!response.headersSent) write(response, this.#flavour.error('internal', 'Internal server error'));
@@ -156,7 +168,8 @@ export class DemoRestApi {
     const parsed = { method: request.method ?? 'GET', segments, query: url.searchParams, headers: request.headers, body };
     const answer = this.#flavour.route(parsed, this.#context) ?? this.#flavour.error('not_found', 'Not found');
     if (answer.page && this.#pageDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#pageDelayMs));
-    write(response, answer);
+    if (answer.file) this.#sendFile(response, answer.file.bytes, answer.file.contentType, answer.file.filename);
+    else write(response, answer);
   }
 
   /** A signed link's bytes, answered as object storage answers: XML errors, 403 once the link has expired. */
@@ -168,9 +181,21 @@ export class DemoRestApi {
     const [, messageId = '', attachmentId = ''] = segments;
     const file = this.mailbox.message(messageId)?.attachments.find((each) => each.id === attachmentId);
     if (!file) return storageError(response, 404, 'NoSuchKey', 'The specified key does not exist');
-    const bytes = attachmentBytes(file);
-    response.writeHead(200, { 'content-type': file.contentType, 'content-length': String(bytes.length) });
-    response.end(bytes);
+    this.#sendFile(response, attachmentBytes(file), file.contentType, null);
+  }
+
+  #sendFile(response: ServerResponse, bytes: Buffer, contentType: string, filename: string | null): void {
+    response.writeHead(200, {
+      'content-type': contentType,
+      'content-length': String(bytes.length),
+      ...(filename !== null && { 'content-disposition': contentDisposition(filename) }),
+    });
+    const stallAfter = this.#stallAfter;
+    if (stallAfter === null || stallAfter >= bytes.length) return void response.end(bytes);
+    response.write(bytes.subarray(0, stallAfter));
+    const finish = (): void => void response.end(bytes.subarray(stallAfter));
+    this.#stalled.add(finish);
+    response.once('close', () => this.#stalled.delete(finish));
   }
 
   #link(message: MailboxMessage, file: MailboxAttachment): string {

@@ -19,6 +19,8 @@ export interface RestAnswer {
   headers?: Record<string, string>;
   /** Sent as JSON; absent for an empty body. */
   json?: unknown;
+  /** A file's bytes instead of JSON (myagentmail streams attachments), with its own Content-Type and Content-Disposition. */
+  file?: { bytes: Buffer; contentType: string; filename: string };
   /** A listing page: the slow-pages fault delays these. */
   page?: boolean;
 }

@@ -1,7 +1,8 @@
 // myagentmail's REST API over the demo's mailbox, as its API reference documents it: paths under /v1, the key in
 // `X-API-Key` (or Bearer), offset paging with a `pagination` block, camelCase fields with bodies in the list,
-// and errors as `{ error, code }`. Inferred: newest first, the default page size, and that sends ignore an
-// Idempotency-Key (none is documented).
+// attachments streamed by id, and errors as `{ error, code }`. Inferred: newest first, the default page size, and
+// that sends ignore an Idempotency-Key (none is documented).
+import { attachmentBytes } from '../attachment-files.ts';
 import type { MailboxMessage } from '../mailbox.ts';
 import {
   addressList,
@@ -33,6 +34,7 @@ const ROUTES: readonly Route[] = [
   ['GET', '/v1/inboxes', listInboxes],
   ['GET', '/v1/inboxes/:id/messages', listMessages],
   ['POST', '/v1/inboxes/:id/send', send],
+  ['GET', '/v1/inboxes/:id/messages/:message/attachments/:attachment', attachment],
 ];
 
 export const MYAGENTMAIL_REST: RestFlavour = {
@@ -74,6 +76,14 @@ function listMessages(params: Record<string, string>, request: RestRequest, cont
   const messages = context.mailbox.messages(params.id!, direction);
   const page = messages.slice(offset, offset + limit).map((message) => restMessage(message, context));
   return { status: 200, page: true, json: { messages: page, pagination: { total: messages.length, limit, offset } } };
+}
+
+/** The file itself, "with the original Content-Type and Content-Disposition", as the reference says. */
+function attachment(params: Record<string, string>, _request: RestRequest, context: RestContext): RestAnswer {
+  const message = context.mailbox.message(params.message!);
+  const file = message?.attachments.find((each) => each.id === params.attachment);
+  if (!message || !file || message.inboxId !== params.id) return fail(404, 'not_found', 'Attachment not found');
+  return { status: 200, file: { bytes: attachmentBytes(file), contentType: file.contentType, filename: file.filename } };
 }
 
 function send(params: Record<string, string>, request: RestRequest, context: RestContext): RestAnswer {

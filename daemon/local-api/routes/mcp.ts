@@ -13,7 +13,7 @@ export interface McpRoutes {
 }
 
 export function mcpRoutes(
-  ctx: Pick<LocalApiContext, 'version' | 'events' | 'hub' | 'proxy' | 'sendingAccounts' | 'toolSends'>,
+  ctx: Pick<LocalApiContext, 'version' | 'events' | 'hub' | 'proxy' | 'sendingAccounts' | 'toolSends' | 'attachments'>,
   waiter: MailWaiter,
 ): McpRoutes {
   let loading: Promise<McpHttpEndpoint> | null = null;
@@ -28,6 +28,7 @@ export function mcpRoutes(
           proxy: ctx.proxy,
           sendingAccounts: ctx.sendingAccounts,
           sendOnce: new SendOnce(ctx.toolSends),
+          attachments: ctx.attachments,
         }),
     ));
   const handle = async (request: RouteRequest): Promise<void> => (await endpoint()).handle(request);

@@ -86,6 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     proxy: engine.daemon.proxy,
     sendingAccounts: () => engine.daemon.sendingAccounts(),
     toolSends: engine.daemon.toolSends,
+    attachments: engine.daemon.attachments,
     onError: (error) => errors.push(error),
     ...options.ctx,
   };

@@ -10,7 +10,7 @@ import { waitFor } from '../../support/wait-for.ts';
 import { INBOX, OTHER_INBOX, startEngineWithDemo, type EngineWithDemo } from './engine-with-demo.ts';
 
 /** Every tool, by name: the five that read and the three that act. */
-const TOOL_NAMES = ['get_email', 'list_emails', 'mark_read', 'reply_to_email', 'search_emails', 'send_email', 'wait_for_code', 'wait_for_email'];
+const TOOL_NAMES = ['get_attachment', 'get_email', 'list_emails', 'mark_read', 'reply_to_email', 'search_emails', 'send_email', 'wait_for_code', 'wait_for_email'];
 
 let h: EngineWithDemo;
 let client: Client;

@@ -36,7 +36,7 @@ function endpoint(limits = { maxSessions: 8, idleMs: 60_000 }, clock?: ManualClo
   const waiter = new MailWaiter({ events, hub, consumers });
   const sendOnce = new SendOnce(h.daemon.toolSends);
   const sending = { proxy: h.daemon.proxy, sendingAccounts: () => h.daemon.sendingAccounts(), sendOnce };
-  const mcp = new McpHttpEndpoint({ version: 'test', events, hub, waiter, ...sending }, limits, clock);
+  const mcp = new McpHttpEndpoint({ version: 'test', events, hub, waiter, ...sending, attachments: h.daemon.attachments }, limits, clock);
   closers.push(async () => {
     waiter.close();
     await mcp.close();
@@ -149,6 +149,6 @@ describe('MCP sessions', () => {
     await waitFor(() => mcp.sessionCount === 1, 5_000, 'the idle session to expire');
     const gone = await fetch(url, { method: 'DELETE', headers: { 'Mcp-Session-Id': rawSession } });
     expect(gone.status).toBe(404);
-    expect((await client.listTools()).tools).toHaveLength(8);
+    expect((await client.listTools()).tools).toHaveLength(9);
   });
 });

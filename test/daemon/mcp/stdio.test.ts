@@ -53,6 +53,7 @@ describe('mailbridge mcp (stdio)', { timeout: 60_000 }, () => {
     const dataDir = tempDataDir();
     const { client, stderr } = await stdioClient(['--data-dir', dataDir]);
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
+      'get_attachment',
       'get_email',
       'list_emails',
       'mark_read',

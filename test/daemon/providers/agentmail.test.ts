@@ -72,7 +72,7 @@ describe('AgentMail events', () => {
         cc: ['cc@example.com'],
         subject: 'Order',
         body_text: 'Hello there',
-        attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', sizeBytes: 2048 }],
+        attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', sizeBytes: 2048, attachmentId: 'att_1' }],
         received_at: '2026-02-24T10:05:00.000Z',
       },
     });
@@ -94,7 +94,7 @@ describe('AgentMail events', () => {
       from: 'Customer <customer@example.com>',
       to: 'agent@agentmail.to, other@agentmail.to',
       subject: '',
-      attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', sizeBytes: 2048 }],
+      attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', sizeBytes: 2048, attachmentId: 'att_1' }],
     });
   });
 
@@ -102,7 +102,7 @@ describe('AgentMail events', () => {
     const frame = received();
     const message = { ...frame.message, attachments: [{ attachment_id: 'att_2', size: 5 }] };
     expect(eventOf({ ...frame, message }).message?.attachments).toEqual([
-      { filename: '', contentType: 'application/octet-stream', sizeBytes: 5 },
+      { filename: '', contentType: 'application/octet-stream', sizeBytes: 5, attachmentId: 'att_2' },
     ]);
   });
 

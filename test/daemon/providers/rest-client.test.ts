@@ -1,11 +1,11 @@
 // The one REST client against a real HTTP server on 127.0.0.1 that answers however a test asks: every bad answer
 // a provider or the network can give comes back as a failure of a known kind, never as a throw, and the key
-// never appears in what it says.
+// never appears in what it says, nor travels to a signed link.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_FRAME_DEPTH } from '../../../daemon/providers/frame-json.ts';
-import { restGetJson, retryAfterMs } from '../../../daemon/providers/rest-client.ts';
+import { followableLink, getSignedLink, restGetBytes, restGetJson, retryAfterMs } from '../../../daemon/providers/rest-client.ts';
 import type { RestTarget } from '../../../daemon/providers/rest.ts';
 
 const KEY = 'om_secret_key_5f3a9c';
@@ -143,5 +143,96 @@ describe('restGetJson', () => {
     expect(result).toMatchObject({ ok: false, failure: { kind: 'needs_key' } });
     expect(JSON.stringify(result)).not.toContain(KEY);
     expect(JSON.stringify(result)).toContain('Invalid API key ****3a9c');
+  });
+});
+
+describe('restGetBytes and getSignedLink', () => {
+  const FILE = Buffer.from('%PDF-1.4 a file of some bytes');
+  const collect = async (body: AsyncIterable<Uint8Array>): Promise<Buffer> => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+  const file =
+    (bytes: Buffer = FILE, headers: Record<string, string> = {}): Handler =>
+    (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(bytes.length), ...headers });
+      response.end(bytes);
+    };
+
+  it('hands the bytes at a provider path, fetched with the key, to the sink', async () => {
+    const { target, requests } = await serve(file());
+    expect(await restGetBytes(target, '/v1/inboxes/inb_1/messages/m/attachments/a', collect)).toEqual({ ok: true, value: FILE });
+    expect(requests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it("follows the provider's redirect to a signed link once, without the key", async () => {
+    const storage = await serve(file());
+    const signed = `${storage.target.baseUrl}/storage/m/report.pdf?expires=1&signature=abc`;
+    const { target, requests } = await serve((_request, response) => response.writeHead(302, { location: signed }).end());
+    expect(await restGetBytes(target, '/v1/attachments/m/report.pdf', collect)).toEqual({ ok: true, value: FILE });
+    expect(requests).toHaveLength(1);
+    expect(storage.requests[0]!.url).toBe('/storage/m/report.pdf?expires=1&signature=abc');
+    expect(storage.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('refuses a link it must not follow: plain http to another host, or one with credentials', async () => {
+    for (const link of ['http://files.example.com/a.pdf', 'https://user:pass@files.example.com/a.pdf', 'file:///etc/passwd', 'not a url']) {
+      const result = await getSignedLink(link, collect);
+      expect(result, link).toMatchObject({ ok: false, failure: { kind: 'refused' } });
+    }
+    expect(followableLink('https://files.example.com/a.pdf?sig=1')).toBe('https://files.example.com/a.pdf?sig=1');
+  });
+
+  it('takes an expired link (403) as refused, naming the link without its signature', async () => {
+    const { target } = await serve((_request, response) => response.writeHead(403, { 'content-type': 'application/xml' }).end('<Error/>'));
+    const result = await getSignedLink(`${target.baseUrl}/storage/a.pdf?signature=secret-part`, collect);
+    expect(result).toEqual({
+      ok: false,
+      failure: { kind: 'refused', status: 403, retryAfterMs: null, message: `GET ${target.baseUrl}/storage/a.pdf: HTTP 403: the link was refused (it may have expired)` },
+    });
+  });
+
+  it('stops at the size limit, and reports a file cut short against its declared length', async () => {
+    const big = await serve(file(Buffer.alloc(2_000)));
+    const limits = { timeoutMs: 5_000, maxBytes: 1_000 };
+    expect(await restGetBytes(big.target, '/f', collect, { limits })).toMatchObject({ ok: false, failure: { kind: 'too_large' } });
+    const undeclared = await serve((_request, response) => {
+      response.writeHead(200);
+      response.end(Buffer.alloc(2_000));
+    });
+    expect(await restGetBytes(undeclared.target, '/f', collect, { limits })).toMatchObject({ ok: false, failure: { kind: 'too_large' } });
+    const cut = await serve((request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write(Buffer.alloc(40));
+      setTimeout(() => request.socket.destroy(), 20);
+    });
+    expect(await restGetBytes(cut.target, '/f', collect)).toMatchObject({ ok: false, failure: { kind: 'network' } });
+  });
+
+  it("answers a provider's refusal by kind, without the key, and throws on what the sink itself throws", async () => {
+    const { target } = await serve(json(401, { error: 'unauthorized', message: `bad key ${KEY}` }));
+    const refused = await restGetBytes(target, '/f', collect);
+    expect(refused).toMatchObject({ ok: false, failure: { kind: 'needs_key', status: 401 } });
+    expect(JSON.stringify(refused)).not.toContain(KEY);
+
+    const ok = await serve(file());
+    const full = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    await expect(
+      restGetBytes(ok.target, '/f', async () => {
+        throw full;
+      }),
+    ).rejects.toBe(full);
+  });
+
+  it('gives up on a file that does not arrive in time', async () => {
+    const { target } = await serve((_request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write(Buffer.alloc(10));
+    });
+    expect(await restGetBytes(target, '/f', collect, { limits: { timeoutMs: 200, maxBytes: 1_000 } })).toMatchObject({
+      ok: false,
+      failure: { kind: 'timeout' },
+    });
   });
 });

@@ -2,7 +2,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { HistoryItem } from '../../../shared/local-api.ts';
 import { EventDetail } from '../../../renderer/components/EventDetail.tsx';
-import { stubData } from './stub-data.ts';
+import { renderView } from './render-view.tsx';
+import { fakeData, stubData } from './stub-data.ts';
 
 const hostile: HistoryItem = {
   seq: 42,
@@ -49,7 +50,7 @@ describe('EventDetail', () => {
     expect(html).toContain('2 attachments');
   });
 
-  it('offers Open only for web links', () => {
+  it('offers Open only for web links where Mailbridge keeps no copy', () => {
     expect(html).toContain('aria-label="Open report.pdf in the browser"');
     expect(html).not.toContain('Open trap.html');
   });
@@ -62,5 +63,44 @@ describe('EventDetail', () => {
 
   it('asks for a selection when nothing is open', () => {
     expect(renderToStaticMarkup(<EventDetail data={stubData} item={null} loading={false} />)).toContain('Select a message');
+  });
+});
+
+describe('EventDetail attachments kept by Mailbridge', () => {
+  const KEPT_URL = 'http://127.0.0.1:4319/v1/attachments/att_AAAAAAAAAAAAAAAAAAAAAAAA';
+  const withKept: HistoryItem = {
+    ...hostile,
+    event: {
+      ...hostile.event,
+      message: {
+        ...hostile.event.message!,
+        attachments: [
+          { filename: 'report.pdf', contentType: 'application/pdf', sizeBytes: 12_345, url: 'https://api.openmail.sh/v1/attachments/1', local_url: KEPT_URL },
+          { filename: 'trap.html', contentType: 'text/html', sizeBytes: 10, local_url: `${KEPT_URL}B` },
+        ],
+      },
+    },
+  };
+
+  it('opens a passive file and saves any file through the data layer, and offers only Save for a type that can run code', async () => {
+    const fake = fakeData({}, { openAttachment: async () => {}, saveAttachment: async () => {} });
+    const screen = await renderView(<EventDetail data={fake.data} item={withKept} loading={false} />);
+    const list = screen.getByRole('region', { name: 'Attachments' });
+    await list.getByRole('button', { name: 'Open report.pdf' }).click();
+    await list.getByRole('button', { name: 'Save trap.html' }).click();
+    expect(list.getByRole('button', { name: 'Open trap.html' }).query()).toBeNull();
+    // The kept copy, not the provider's link.
+    expect(list.getByRole('button', { name: 'Open report.pdf in the browser' }).query()).toBeNull();
+    await expect.poll(() => fake.calls.map((call) => call.method)).toEqual(['openAttachment', 'saveAttachment']);
+    expect(fake.argsOf('openAttachment')).toEqual([[{ filename: 'report.pdf', contentType: 'application/pdf', local_url: KEPT_URL }]]);
+    expect(fake.argsOf('saveAttachment')).toEqual([[{ filename: 'trap.html', contentType: 'text/html', local_url: `${KEPT_URL}B` }]]);
+  });
+
+  it('shows why a file could not be had beside it', async () => {
+    const fake = fakeData({}, { saveAttachment: async () => Promise.reject(new Error('the provider could not be reached: HTTP 500')) });
+    const screen = await renderView(<EventDetail data={fake.data} item={withKept} loading={false} />);
+    const item = screen.getByRole('region', { name: 'Attachments' }).getByRole('listitem').nth(0);
+    await item.getByRole('button', { name: 'Save report.pdf' }).click();
+    await expect.element(item).toMatchTextContent(/the provider could not be reached: HTTP 500$/);
   });
 });

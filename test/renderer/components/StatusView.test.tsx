@@ -19,6 +19,19 @@ describe('StatusView', () => {
     await expect.element(screen.getByText('Demo', { exact: true })).toBeVisible();
   });
 
+  it('shows what the attachment store keeps and has still to fetch, and why it could not', async () => {
+    const attachments = { kept: 12, pending: 2, failed: 0, evicted: 0, bytes: 3_250_000, maxFileBytes: 25 * 1024 ** 2, maxTotalBytes: 2 * 1024 ** 3, lastError: null };
+    const screen = await renderView(<StatusView data={stubData} status={status({ attachments })} />);
+    await expect.element(screen.getByText(/^1,234 events stored · 12 attachments kept \(3\.1 MB\), 2 to fetch · started/)).toBeVisible();
+    expect(screen.getByRole('note').query()).toBeNull();
+
+    const failing = { ...attachments, lastError: { at: ago(1), message: '"a.pdf" could not be written to the attachment store: the disk is full' } };
+    const again = await renderView(<StatusView data={stubData} status={status({ attachments: failing })} />);
+    await expect
+      .element(again.getByRole('note'))
+      .toHaveTextContent('Attachments not kept yet, last because: "a.pdf" could not be written to the attachment store: the disk is full');
+  });
+
   it('shows each account with its connection state and what explains it', async () => {
     const accounts = [
       upstream('work'),

@@ -12,7 +12,7 @@ export const stubData: DataLayer = {
   transport: 'http',
   api: new Proxy({} as DataLayer['api'], { get: () => refuse }),
   live: { onEvents: refuse, onStatus: refuse, onShowEvent: refuse, onConnection: refuse },
-  host: { copyToken: refuse, openExternal: refuse },
+  host: { copyToken: refuse, openExternal: refuse, openAttachment: refuse, saveAttachment: refuse },
 };
 
 export interface Call {

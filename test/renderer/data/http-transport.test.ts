@@ -1,4 +1,5 @@
 // The HTTP transport against a real loopback server: what goes on the wire, and how answers and errors come back.
+import { resolveObjectURL } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -272,5 +273,55 @@ describe('host actions', () => {
     await expect(host.openExternal('javascript:alert(1)')).rejects.toThrow(/http and https/);
     expect(copied).toEqual([TOKEN]);
     expect(opened).toEqual(['https://attachments.example/a.pdf']);
+  });
+});
+
+describe('attachments', () => {
+  const KEPT = { filename: '../report.pdf', contentType: 'application/pdf', local_url: 'http://localhost:1/v1/attachments/att_AAAAAAAAAAAAAAAAAAAAAAAA' };
+  const BYTES = Buffer.from('%PDF-1.4 the report');
+
+  async function blobAt(url: string): Promise<{ type: string; bytes: Buffer }> {
+    const blob = resolveObjectURL(url)!;
+    return { type: blob.type, bytes: Buffer.from(await blob.arrayBuffer()) };
+  }
+
+  it('fetches a kept file from this endpoint with the token in a header, and hands the browser blob URLs only', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/pdf' });
+      res.end(BYTES);
+    };
+    const opened: string[] = [];
+    const downloads: Array<[string, string]> = [];
+    const { host } = transport({ openWindow: (url) => opened.push(url), download: (url, name) => downloads.push([url, name]) });
+    await host.openAttachment(KEPT);
+    await host.saveAttachment(KEPT);
+
+    // Whatever origin local_url names, the bytes come from the endpoint this page talks to.
+    expect(seen.map((req) => [req.method, req.url, req.headers.authorization])).toEqual([
+      ['GET', '/v1/attachments/att_AAAAAAAAAAAAAAAAAAAAAAAA', `Bearer ${TOKEN}`],
+      ['GET', '/v1/attachments/att_AAAAAAAAAAAAAAAAAAAAAAAA', `Bearer ${TOKEN}`],
+    ]);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatch(/^blob:/);
+    expect(await blobAt(opened[0]!)).toEqual({ type: 'application/pdf', bytes: BYTES });
+    // Saved as bytes of no type of their own, under the cleaned name.
+    const [url, name] = downloads[0]!;
+    expect(name).toBe('___report.pdf');
+    expect(await blobAt(url)).toEqual({ type: 'application/octet-stream', bytes: BYTES });
+    expect(JSON.stringify([opened, downloads])).not.toContain(TOKEN);
+  });
+
+  it('never opens a type that can run code, and passes on why a file cannot be had', async () => {
+    const opened: string[] = [];
+    const { host } = transport({ openWindow: (url) => opened.push(url) });
+    await expect(host.openAttachment({ ...KEPT, filename: 'page.html', contentType: 'text/html' })).rejects.toThrow(
+      'page.html (text/html) could run code if shown here: save it instead',
+    );
+    expect(seen).toEqual([]);
+
+    handle = (_req, res) => json(res, 502, { error: { code: 'bad_gateway', message: 'GET /v1/attachments/m/report.pdf: HTTP 500' } });
+    await expect(host.openAttachment(KEPT)).rejects.toMatchObject({ status: 502, code: 'bad_gateway', message: 'GET /v1/attachments/m/report.pdf: HTTP 500' });
+    await expect(host.saveAttachment({ ...KEPT, local_url: 'https://evil.example/steal' })).rejects.toBeInstanceOf(ApiError);
+    expect(opened).toEqual([]);
   });
 });

@@ -110,6 +110,18 @@ describe('createIpcTransport', () => {
       ['external:open', { url: 'https://example.com/a' }],
     ]);
   });
+
+  it('opens and saves kept attachments through main by their local_url: the bytes never pass through the window', async () => {
+    const bridge = fakeBridge(() => true);
+    const { host } = createIpcTransport(bridge);
+    const kept = { filename: 'a.pdf', contentType: 'application/pdf', local_url: 'http://127.0.0.1:4319/v1/attachments/att_AAAAAAAAAAAAAAAAAAAAAAAA' };
+    await host.openAttachment(kept);
+    await host.saveAttachment(kept);
+    expect(bridge.calls).toEqual([
+      ['attachment:open', { localUrl: kept.local_url }],
+      ['attachment:save', { localUrl: kept.local_url }],
+    ]);
+  });
 });
 
 describe('ipcErrorMessage', () => {

@@ -20,7 +20,8 @@ function samples(count: number): MailEvent[] {
   return Array.from({ length: count }, () => generator.next());
 }
 
-/** What AgentMail's format keeps of a demo event: no RFC Message-ID, delivery stamps, or attachment links. */
+/** What AgentMail's format keeps of a demo event: no RFC Message-ID, delivery stamps, or attachment links; its files
+ * are named by their AgentMail attachment id. */
 function carried(event: MailEvent): MailEvent {
   const message = event.message!;
   return {
@@ -36,7 +37,12 @@ function carried(event: MailEvent): MailEvent {
       cc: message.cc!,
       subject: message.subject,
       body_text: message.body_text!,
-      attachments: message.attachments!.map(({ filename, contentType, sizeBytes }) => ({ filename, contentType, sizeBytes })),
+      attachments: message.attachments!.map(({ filename, contentType, sizeBytes }, index) => ({
+        filename,
+        contentType,
+        sizeBytes,
+        attachmentId: attachmentId(message.id, index),
+      })),
       received_at: message.received_at!,
     },
   };
