@@ -440,8 +440,8 @@ export class Daemon {
 
   /** Resume, unlock or a network change: every account reconnects at once. */
   wake(reason: string): void {
+    // Each connection asks for its account's catch-up after a wake (daemon/upstream/connection.ts).
     for (const upstream of this.#upstreams) upstream.wake(reason);
-    this.#catchUp?.wake();
     this.attachments.wake();
   }
 

@@ -16,9 +16,6 @@ import { runCatchUp, type RunReport } from './run.ts';
 import { CatchUpScheduler, type RunCause, type RunVerdict } from './scheduler.ts';
 import type { CatchUpStateStore } from './state-store.ts';
 
-/** Why a catch-up is asked for: the connection's reasons, or the machine waking. */
-export type CatchUpTrigger = CatchUpReason | 'wake';
-
 export interface AccountCatchUpOptions {
   account: string;
   adapter: ProviderAdapter;
@@ -78,7 +75,7 @@ export class AccountCatchUp {
 
   /** Something suggests mail was missed: a reason from the connection opens a possible gap until a catch-up
    * that starts after it completes. */
-  trigger(reason: CatchUpTrigger): void {
+  trigger(reason: CatchUpReason): void {
     if (!this.#enabled) return;
     if (reason !== 'wake' && this.#gap === null) {
       this.#gap = { at: new Date(this.#o.timers.now()).toISOString(), reason: this.#gapReason(reason) };
@@ -179,7 +176,7 @@ export class AccountCatchUp {
     return { kind: 'done' };
   }
 
-  #gapReason(reason: CatchUpReason): string {
+  #gapReason(reason: Exclude<CatchUpReason, 'wake'>): string {
     switch (reason) {
       case 'no_replay':
         return `${this.#o.adapter.name} cannot replay what arrived while the socket was down`;

@@ -1,5 +1,5 @@
 // Catch-up for every account: the one object the engine builds. It listens to each account's connection for
-// the moments replay cannot cover, to the machine waking, and to its own interval; remembers across restarts
+// the moments replay cannot cover (a wake among them), and to its own interval; remembers across restarts
 // where each account's window starts; and reports per account what it recovered and whether a gap is open.
 import { MESSAGE_RECEIVED, type MailEvent } from '../../shared/event.ts';
 import type { CatchUpStatus } from '../../shared/status.ts';
@@ -101,11 +101,6 @@ export class CatchUp {
     entry.unsubscribe();
     entry.catchUp.stop();
     this.#accounts.delete(account);
-  }
-
-  /** The machine woke or the network changed: every account looks for what the sleep may have hidden. */
-  wake(): void {
-    for (const { catchUp } of this.#accounts.values()) catchUp.trigger('wake');
   }
 
   keyChanged(account: string): void {

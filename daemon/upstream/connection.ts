@@ -49,7 +49,7 @@ export interface UpstreamOptions {
  * cannot replay at all (each connect), there is no cursor yet, the provider no longer knows the cursor, or a
  * replay ended with a possible gap still open.
  */
-export type CatchUpReason = 'no_replay' | 'no_cursor' | 'cursor_unknown' | 'replay_gap';
+export type CatchUpReason = 'no_replay' | 'no_cursor' | 'cursor_unknown' | 'replay_gap' | 'wake';
 
 /** The URL as shown to people: no credentials, no query (which may hold a token). */
 export function displayUrl(url: string): string {
@@ -75,6 +75,8 @@ export class UpstreamConnection {
   readonly #replay: ReplayPager;
   readonly #batch: CommitBatch;
   readonly #catchUpListeners = new Set<(reason: CatchUpReason) => void>();
+  /** A wake asked for a catch-up that waits for the replay the reconnect brings (see wake()). */
+  #catchUpAfterReplay = false;
   /** The open possible gap is one only a catch-up can close (an unknown cursor), not a replay still paging. */
   #gapNeedsCatchUp = false;
   #lastWake = -Infinity;
@@ -165,9 +167,15 @@ export class UpstreamConnection {
     this.#o.log.info(`[${this.account}] wake (${reason}): reconnecting now`);
     this.#status.setAttempt(0);
     this.#connectNow();
+    // A sleep may hide mail that replay cannot bring, so a wake asks for a catch-up too. Where replay resumes from a
+    // cursor, the catch-up waits until that replay is done (or the socket fails), so the mail the replay brings comes
+    // as the provider's own events, with their ids, rather than as catch-up's listing of them.
+    if (this.#o.adapter.supportsReplay && this.#replay.cursor !== null) this.#catchUpAfterReplay = true;
+    else this.#needCatchUp('wake');
   }
 
   stop(): void {
+    this.#catchUpAfterReplay = false;
     this.#teardown();
     this.#clearRetry();
     if (this.#status.state !== 'stopped') this.#status.transition('stopped', { lastError: null });
@@ -290,6 +298,7 @@ export class UpstreamConnection {
   }
 
   #needCatchUp(reason: CatchUpReason): void {
+    this.#catchUpAfterReplay = false;
     for (const listener of this.#catchUpListeners) listener(reason);
   }
 
@@ -300,6 +309,7 @@ export class UpstreamConnection {
     if (response.action === 'needs_key') {
       this.#teardown();
       this.#status.transition('needs_key', { lastError: response.reason });
+      this.#wakeCatchUpNow();
     } else if (response.action === 'forget_cursor') {
       this.#replay.forget();
       this.#o.clearCursor();
@@ -332,6 +342,12 @@ export class UpstreamConnection {
     if (cursor !== null && cursor !== this.#replay.cursor) this.#commitCursor(cursor);
     if (pagedPastCap) this.#status.setGap(null);
     else if (this.#status.possibleGap !== null) this.#needCatchUp('replay_gap');
+    if (this.#catchUpAfterReplay) this.#needCatchUp('wake');
+  }
+
+  /** The socket failed before the wake's replay was done: REST may still reach what it cannot. */
+  #wakeCatchUpNow(): void {
+    if (this.#catchUpAfterReplay) this.#needCatchUp('wake');
   }
 
   #commitCursor(cursor: string): void {
@@ -367,6 +383,7 @@ export class UpstreamConnection {
     if (action.action === 'needs_key') {
       this.#o.log.error(`[${this.account}] ${action.reason}: run \`mailbridge login\` to store a new key`);
       this.#status.transition('needs_key', { lastError: action.reason });
+      this.#wakeCatchUpNow();
       return;
     }
     this.#o.log.warn(`[${this.account}] ${action.reason}`);
@@ -378,6 +395,7 @@ export class UpstreamConnection {
     const delay = Math.max(minDelayMs, backoffDelay(this.#status.attempt, this.#o.backoff, this.#o.random));
     const at = this.#o.timers.now() + delay;
     this.#status.transition('backoff', { lastError: reason, nextRetryAt: at });
+    this.#wakeCatchUpNow();
     this.#retryTimer = this.#o.timers.setTimeout(() => {
       this.#retryTimer = null;
       this.#connectNow();

@@ -284,6 +284,33 @@ describe('UpstreamConnection: when replay cannot cover a gap', () => {
     expect(reasons).toEqual(['no_cursor']);
   });
 
+  it('asks after a wake on OpenMail once the replay of what the sleep missed is stored (two pages of it)', async () => {
+    const { provider, store, connection, reasons } = await watched('openmail');
+    connection.start();
+    await live(connection);
+    provider.emit();
+    await waitFor(() => store.cursor(ACCOUNT) !== null);
+    let storedWhenAsked: number | null = null;
+    connection.onCatchUp((reason) => {
+      if (reason === 'wake') storedWhenAsked = store.count();
+    });
+    provider.halfOpen();
+    provider.emitMany(150);
+    connection.wake('test resume');
+    expect(reasons).toEqual(['no_cursor']);
+    await waitFor(() => storedWhenAsked !== null, 10_000, 'a catch-up request after the replay');
+    expect(storedWhenAsked).toBe(151);
+    expect(reasons).toEqual(['no_cursor', 'wake']);
+  });
+
+  it('asks at once after a wake where the provider cannot replay', async () => {
+    const { connection, reasons } = await watched('agentmail');
+    connection.start();
+    await waitFor(() => reasons.length === 1, 5_000, 'the first catch-up request');
+    connection.wake('test resume');
+    expect(reasons).toEqual(['no_replay', 'wake']);
+  });
+
   it('asks when the provider no longer knows the cursor, and a catch-up started after the gap closes it', async () => {
     const { provider, connection, reasons } = await watched('openmail', 'evt_forgotten');
     provider.forgetReplayLog();
