@@ -208,7 +208,7 @@ export class NatsSink {
     return {
       subject: eventSubject(this.#config.subjectPrefix, event.account, event.inboxId, event.eventType),
       payload: event.payload,
-      msgId: messageId(event.account, event.eventId),
+      msgId: messageId(event.account, event),
     };
   }
 

@@ -21,9 +21,21 @@ export function eventSubject(prefix: string, account: string, inboxId: string | 
   return `${prefix}.${subjectToken(account)}.${subjectToken(inboxId)}.${subjectToken(eventType)}`;
 }
 
-/** The same on every engine that holds the account, so JetStream stores an event once however many publish it. */
-export function messageId(account: string, eventId: string): string {
-  return `${account}:${eventId}`;
+/** What names an event in the stream: its id, its type and the mail it belongs to, where known. */
+export interface PublishedIdentity {
+  eventId: string;
+  eventType: string;
+  /** The mail's key (daemon/providers/message-key.ts); null where the provider gives none. */
+  messageKey: string | null;
+}
+
+/**
+ * The same on every engine that holds the account, so JetStream stores an event once however many publish it. An
+ * event of a known mail is named by its type and the mail's key, the rule the store dedupes by: one engine may have
+ * the mail from a push and another from a catch-up over REST, under two event ids.
+ */
+export function messageId(account: string, event: PublishedIdentity): string {
+  return event.messageKey === null ? `${account}:${event.eventId}` : `${account}:${event.eventType}:${event.messageKey}`;
 }
 
 /** The stream's subjects for a prefix: everything under it. */

@@ -45,28 +45,41 @@ const MAX_DETAIL = 200;
 /** An error answer larger than this is classified by its status alone. */
 const MAX_ERROR_BODY = 64 * 1024;
 
-/** GET `path` (with its version prefix, segments already encoded) under the account's REST base, as JSON. */
-export async function restGetJson(target: RestTarget, path: string, options: RestCallOptions = {}): Promise<RestResult<unknown>> {
-  const limits = options.limits ?? DEFAULT_REST_LIMITS;
-  const url = restUrl(target, path, options.query);
-  const what = `GET ${path}`;
+/** A call's own signal: aborted by its timeout or by the caller's signal, whichever comes first. */
+function callDeadline(timeoutMs: number, outer: AbortSignal | undefined): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, limits.timeoutMs);
+  }, timeoutMs);
   timer.unref();
   // One listener, removed again: a long-lived signal must not collect one per call.
   const onAbort = (): void => controller.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) controller.abort();
+  outer?.addEventListener('abort', onAbort, { once: true });
+  if (outer?.aborted) controller.abort();
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** GET `path` (with its version prefix, segments already encoded) under the account's REST base, as JSON. */
+export async function restGetJson(target: RestTarget, path: string, options: RestCallOptions = {}): Promise<RestResult<unknown>> {
+  const limits = options.limits ?? DEFAULT_REST_LIMITS;
+  const url = restUrl(target, path, options.query);
+  const what = `GET ${path}`;
+  const deadline = callDeadline(limits.timeoutMs, options.signal);
   try {
     const response = await fetch(url, {
       headers: { ...target.headers, Accept: 'application/json' },
       // No call catch-up makes is answered with a redirect; following one could carry the key elsewhere.
       redirect: 'manual',
-      signal: controller.signal,
+      signal: deadline.signal,
     });
     if (response.status < 200 || response.status > 299) {
       // What an error answer says is read only so far: its status is what counts.
@@ -81,12 +94,11 @@ export async function restGetJson(target: RestTarget, path: string, options: Res
     if (!parsed.ok) return fail('malformed', response.status, `${what}: ${parsed.reason.replace(/^frame/, 'the answer')}`);
     return { ok: true, value: parsed.value };
   } catch (error) {
-    if (timedOut) return fail('timeout', null, `${what}: no answer within ${Math.round(limits.timeoutMs / 1000)} s`);
+    if (deadline.timedOut()) return fail('timeout', null, `${what}: no answer within ${Math.round(limits.timeoutMs / 1000)} s`);
     if (options.signal?.aborted) return fail('network', null, `${what}: cancelled`);
     return fail('network', null, `${what}: ${networkMessage(error)}`);
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    deadline.dispose();
   }
 }
 
@@ -147,25 +159,16 @@ async function download<T>(
   keyed: RestTarget | null,
 ): Promise<RestResult<T> | { redirect: string }> {
   const limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, limits.timeoutMs);
-  timer.unref();
-  const onAbort = (): void => controller.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) controller.abort();
+  const deadline = callDeadline(limits.timeoutMs, options.signal);
   const interrupted = (): RestResult<never> | null => {
-    if (timedOut) return fail('timeout', null, `${what}: no whole answer within ${Math.round(limits.timeoutMs / 1000)} s`);
+    if (deadline.timedOut()) return fail('timeout', null, `${what}: no whole answer within ${Math.round(limits.timeoutMs / 1000)} s`);
     if (options.signal?.aborted) return fail('network', null, `${what}: cancelled`);
     return null;
   };
   try {
     let response: Response;
     try {
-      response = await fetch(url, { headers, redirect: 'manual', signal: controller.signal });
+      response = await fetch(url, { headers, redirect: 'manual', signal: deadline.signal });
     } catch (error) {
       return interrupted() ?? fail('network', null, `${what}: ${networkMessage(error)}`);
     }
@@ -194,8 +197,7 @@ async function download<T>(
       throw error;
     }
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    deadline.dispose();
   }
 }
 

@@ -37,6 +37,8 @@ export interface RawEvent {
   eventId: string;
   eventType: string;
   inboxId: string | null;
+  /** The mail's key, where its provider gives one (the store's second dedupe rule). */
+  messageKey: string | null;
   payload: string;
 }
 
@@ -221,7 +223,7 @@ export class EventStore {
   rawAfter(afterSeq: number, limit: number, filter: EventFilter = {}): RawEvent[] {
     requireCount('limit', limit);
     const { where, params } = filterClause(filter);
-    const sql = `SELECT seq, account, event_id AS eventId, event_type AS eventType, inbox_id AS inboxId, payload
+    const sql = `SELECT seq, account, event_id AS eventId, event_type AS eventType, inbox_id AS inboxId, message_key AS messageKey, payload
       FROM events WHERE seq > @after${where} ORDER BY seq LIMIT @limit`;
     const rows = this.#statement<RawEvent>(sql).all({ ...params, after: afterSeq, limit });
     for (const row of rows) row.payload = this.#view(row.payload);

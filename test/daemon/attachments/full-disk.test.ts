@@ -2,7 +2,6 @@
 // mail itself is stored and delivered; the file is not kept, status says why, a request for it is a 507 that says
 // why, nothing half-written is left, and once space is back the file is kept without a restart. Mounting needs root
 // (as on CI); elsewhere it is skipped.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,12 +10,12 @@ import { DemoProvider } from '../../../daemon/demo/server.ts';
 import { startEngine, type Engine } from '../../../daemon/engine.ts';
 import type { EventsResponse } from '../../../shared/local-api.ts';
 import { testDaemonOptions } from '../../support/daemon-options.ts';
+import { canMountTmpfs, fillDisk, mountTmpfs, SKIPPED_WITHOUT_ROOT, unmountTmpfs } from '../../support/small-disk.ts';
 import { eventually, waitFor } from '../../support/wait-for.ts';
 import { INBOX, keptFiles, testFile } from './engine-with-files.ts';
 
 const KEY = 'om_attachment_full_disk_1a2b3c';
 const TMPFS_BYTES = 64 * 1024;
-const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
 const CONTRACT = testFile('contract.pdf', 'application/pdf', `CONTRACT\n${'Clause. '.repeat(200)}`);
 
 let root: string;
@@ -25,41 +24,28 @@ let store: string;
 let demo: DemoProvider | null = null;
 let engine: Engine | null = null;
 
-/** Writes zeros until the file system refuses: a disk with no byte left. */
-function fillDisk(file: string): void {
-  const fd = fs.openSync(file, 'w');
-  const chunk = Buffer.alloc(4 * 1024);
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 beforeEach(() => {
-  if (!isRoot) return;
+  if (!canMountTmpfs) return;
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-files-full-'));
   dataDir = path.join(root, 'data');
   store = path.join(dataDir, 'attachments');
   fs.mkdirSync(store, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES},mode=0700`, 'tmpfs', store]);
+  mountTmpfs(store, TMPFS_BYTES);
 });
 
 afterEach(async () => {
-  if (!isRoot) return;
+  if (!canMountTmpfs) return;
   await engine?.daemon.stop();
   engine = null;
   await demo?.stop();
   demo = null;
-  execFileSync('umount', ['--lazy', store]);
+  unmountTmpfs(store);
   fs.rmSync(root, { recursive: true, force: true });
 });
 
 describe('a full disk under the attachment store', () => {
   const title = 'keeps the engine running and saying why, and keeps the file once space is back';
-  it.skipIf(!isRoot)(isRoot ? title : `${title} (skipped: mounting a tmpfs needs root on Linux)`, { timeout: 60_000 }, async () => {
+  it.skipIf(!canMountTmpfs)(canMountTmpfs ? title : `${title} ${SKIPPED_WITHOUT_ROOT}`, { timeout: 60_000 }, async () => {
     demo = await DemoProvider.start({ apiKey: KEY });
     engine = await startEngine(
       testDaemonOptions(dataDir, {

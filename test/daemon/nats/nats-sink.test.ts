@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MailEvent } from '../../../shared/event.ts';
 import type { SinkStatus } from '../../../shared/status.ts';
 import type { Daemon } from '../../../daemon/daemon.ts';
-import { startEngine } from '../../../daemon/engine.ts';
+import { DemoProvider } from '../../../daemon/demo/server.ts';
+import { startEngine, type EngineOptions } from '../../../daemon/engine.ts';
 import type { NatsSinkConfig } from '../../../daemon/nats/nats-sink.ts';
 import { testDaemonOptions } from '../../support/daemon-options.ts';
 import { readStream, streamCount } from '../../support/jetstream-reader.ts';
@@ -38,10 +39,10 @@ async function broker(config?: string): Promise<NatsServer> {
   return server;
 }
 
-async function engine(sink: Partial<NatsSinkConfig> & Pick<NatsSinkConfig, 'url'>): Promise<Daemon> {
+async function engine(sink: Partial<NatsSinkConfig> & Pick<NatsSinkConfig, 'url'>, more: Partial<EngineOptions> = {}): Promise<Daemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-nats-sink-'));
   const natsSink: NatsSinkConfig = { user: null, credentials: null, stream: 'MAILBRIDGE', subjectPrefix: 'mailbridge', maxAgeDays: 30, maxBytes: null, ...sink };
-  const { daemon } = await startEngine(testDaemonOptions(dir, { natsSink, engineName: 'engine-a', backoff: FAST_BACKOFF }));
+  const { daemon } = await startEngine(testDaemonOptions(dir, { natsSink, engineName: 'engine-a', backoff: FAST_BACKOFF, ...more }));
   cleanups.push(async () => {
     await daemon.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -84,6 +85,24 @@ describe('the JetStream sink', () => {
     expect(config).toMatchObject({ subjects: ['mailbridge.>'], storage: 'file', duplicate_window: 86_400e9, max_age: 30 * 86_400e9 });
     expect(sink(daemon)).toMatchObject({ state: 'live', published: 5, lag: 0, duplicates: 0, duplicateWindowSeconds: 86_400, lastError: null });
   }, 30_000);
+
+  it('stores a mail once when one engine has it from a push and another from a catch-up, under two event ids', async () => {
+    const nats = await broker();
+    const key = 'om_nats_two_routes_0123456789';
+    const demo = await DemoProvider.start({ apiKey: key, intervalMs: null });
+    cleanups.push(() => demo.stop());
+    const account = { name: 'work', provider: 'openmail' as const, url: demo.url, apiUrl: demo.restUrl, inboxIds: [], eventTypes: [], apiKey: key };
+    const [a, b] = [await engine({ url: nats.url }, { accounts: [account] }), await engine({ url: nats.url }, { accounts: [account], engineName: 'engine-b' })];
+    const pushed = mailEvent({ event_id: 'evt_pushed_1', message: { id: 'msg_two_routes', from: 'a@example.com', to: 'agent@openmail.sh', subject: 'Hi' } });
+    const listed: MailEvent = { ...pushed, event_id: 'evt_catchup_msg_two_routes', delivery: 'catch_up' };
+    a.events.commit('work', [pushed]);
+    b.events.commit('work', [listed]);
+    await waitFor(() => caughtUp(a) && caughtUp(b) && sink(a).position === 1 && sink(b).position === 1, 10_000, 'both sinks to publish');
+
+    const stored = await readStream(nats.url, 'MAILBRIDGE');
+    expect(stored.map((m) => m.msgId)).toEqual(['work:message.received:id:msg_two_routes']);
+    expect(sink(a).duplicates + sink(b).duplicates).toBe(1);
+  });
 
   it('loses nothing when the broker is killed mid-burst and comes back, and retention keeps what is not published', async () => {
     const nats = await broker();

@@ -32,8 +32,14 @@ describe('event subjects', () => {
     expect(eventSubject('mailbridge', 'w', '*', '>').split('.')).toEqual(['mailbridge', 'w', '_', '_']);
   });
 
-  it('use the account and the upstream event id as the message id, the same on every engine', () => {
-    expect(messageId('work', 'evt_123')).toBe('work:evt_123');
+  it('name a message by the account and the mail (its type and key), else the event id: the same on every engine', () => {
+    expect(messageId('work', { eventId: 'evt_123', eventType: 'message.received', messageKey: null })).toBe('work:evt_123');
+    // A known mail is named by its key, so a push and a catch-up of it are one message on any engine.
+    const pushed = messageId('work', { eventId: 'evt_123', eventType: 'message.received', messageKey: 'id:msg_9' });
+    const caughtUp = messageId('work', { eventId: 'evt_catchup_x', eventType: 'message.received', messageKey: 'id:msg_9' });
+    expect(pushed).toBe('work:message.received:id:msg_9');
+    expect(caughtUp).toBe(pushed);
+    expect(messageId('work', { eventId: 'evt_124', eventType: 'message.delivered', messageKey: 'id:msg_9' })).not.toBe(pushed);
   });
 });
 

@@ -1,7 +1,7 @@
 // A full disk under a running engine: a real `mailbridge run` whose data dir is a small tmpfs, filled while mail
 // arrives. The engine keeps running and says why it cannot store, nothing committed is lost, and once space is
 // back it stores everything without being restarted. Mounting needs root (as on CI); elsewhere it is skipped.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,12 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventsResponse } from '../../../shared/local-api.ts';
 import type { DaemonStatus } from '../../../shared/status.ts';
 import { DemoProvider } from '../../../daemon/demo/server.ts';
+import { canMountTmpfs, fillDisk, mountTmpfs, SKIPPED_WITHOUT_ROOT, unmountTmpfs } from '../../support/small-disk.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/mailbridge.js', import.meta.url));
 const KEY = 'om_full_disk_test_key_1a2b3c4d';
 const TMPFS_BYTES = 8 * 1024 * 1024;
-const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
 
 let root: string;
 let dataDir: string;
@@ -50,29 +50,16 @@ async function eventually<T>(check: () => Promise<T | null>, timeoutMs: number, 
 
 const eventIds = async (): Promise<string[]> => (await api<EventsResponse>('/v1/events?after=0&limit=100')).events.map((e) => e.event_id);
 
-/** Writes zeros until the file system refuses: a disk with no byte left. */
-function fillDisk(file: string): void {
-  const fd = fs.openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 beforeEach(() => {
-  if (!isRoot) return;
+  if (!canMountTmpfs) return;
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailbridge-full-'));
   dataDir = path.join(root, 'data');
   fs.mkdirSync(dataDir);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES},mode=0700`, 'tmpfs', dataDir]);
+  mountTmpfs(dataDir, TMPFS_BYTES);
 });
 
 afterEach(async () => {
-  if (!isRoot) return;
+  if (!canMountTmpfs) return;
   if (engine && engine.exitCode === null && engine.signalCode === null) {
     engine.kill('SIGKILL');
     await new Promise((resolve) => engine!.once('exit', resolve));
@@ -80,13 +67,13 @@ afterEach(async () => {
   engine = null;
   await demo?.stop();
   demo = null;
-  execFileSync('umount', ['--lazy', dataDir]);
+  unmountTmpfs(dataDir);
   fs.rmSync(root, { recursive: true, force: true });
 });
 
 describe('a full disk', () => {
   const title = 'keeps the engine running and saying why, and heals by itself once space is back';
-  it.skipIf(!isRoot)(isRoot ? title : `${title} (skipped: mounting a tmpfs needs root on Linux)`, { timeout: 60_000 }, async () => {
+  it.skipIf(!canMountTmpfs)(canMountTmpfs ? title : `${title} ${SKIPPED_WITHOUT_ROOT}`, { timeout: 60_000 }, async () => {
     demo = await DemoProvider.start({ apiKey: KEY });
     engine = spawn(process.execPath, [BIN, 'run', '--url', demo.url, '--api-url', demo.restUrl, '--port', '0', '--no-socket', '--data-dir', dataDir], {
       env: { ...process.env, MAILBRIDGE_API_KEY: KEY },
