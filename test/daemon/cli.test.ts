@@ -128,9 +128,8 @@ describe('mailbridge run', () => {
     const demo = await provider();
     const dataDir = tempDir();
     const run = await liveDaemon(dataDir, demo);
-    demo.emit();
-    await waitFor(() => fs.existsSync(path.join(dataDir, 'events.db')));
-    await sleep(200);
+    const first = demo.emit();
+    await waitFor(async () => (await allEvents(dataDir)).some((event) => event.event_id === first.event_id), 10_000, 'the first event stored');
     run.child.kill('SIGSTOP');
     // While the laptop "sleeps", the provider stops answering on the old socket, as a vanished peer does.
     demo.halfOpen();
@@ -200,8 +199,8 @@ describe('mailbridge status, events and tail', () => {
     const demo = await provider();
     const dataDir = tempDir();
     await liveDaemon(dataDir, demo);
-    demo.emit({ message: { id: 'msg_1', from: 'ana@example.com', to: 'bot@openmail.sh', subject: 'Quarterly invoice' } });
-    await sleep(300);
+    const invoice = demo.emit({ message: { id: 'msg_1', from: 'ana@example.com', to: 'bot@openmail.sh', subject: 'Quarterly invoice' } });
+    await waitFor(async () => (await allEvents(dataDir)).some((event) => event.event_id === invoice.event_id), 10_000, 'the mail stored');
 
     const status = await finished(mailbridge(['status', '--json', '--data-dir', dataDir]));
     expect(status.code).toBe(0);
@@ -210,8 +209,12 @@ describe('mailbridge status, events and tail', () => {
     expect(parsed.accounts[0]).toMatchObject({ provider: 'openmail', state: 'live' });
     expect(status.output).not.toContain(KEY);
 
-    const events = await finished(mailbridge(['events', '--search', 'quarterly', '--data-dir', dataDir]));
-    expect(events.output).toMatch(/ana@example\.com → Quarterly invoice/);
+    // Search indexes shortly after the commit: ask until the index has caught up.
+    const events = await waitFor(async () => {
+      const listed = await finished(mailbridge(['events', '--search', 'quarterly', '--data-dir', dataDir]));
+      return /ana@example\.com → Quarterly invoice/.test(listed.output) && listed;
+    }, 10_000, 'the mail found by search');
+    expect(events.code).toBe(0);
 
     const tail = mailbridge(['tail', '--json', '--after', String(parsed.store.latestSeq), '--data-dir', dataDir]);
     const next = demo.emit();

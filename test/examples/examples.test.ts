@@ -128,9 +128,8 @@ describe('README examples', () => {
   it('Node fetch agent with a named consumer acknowledges what it handled', async () => {
     const output = await seesEvent(process.execPath, [path.join(EXAMPLES, 'node-consumer.mjs')]);
     expect(output).toMatch(/^\d+ message\.received mailbridge@localhost Test event from Mailbridge$/m);
-    await sleep(300);
-    const acked = daemon.consumers.get('my-agent');
-    expect(acked).toBeGreaterThan(0);
+    // The agent acknowledges after printing: wait for the acknowledgement to reach the engine.
+    await waitFor(() => (daemon.consumers.get('my-agent') ?? 0) > 0, 10_000, 'the consumer to acknowledge');
   });
 
   it('OpenMail ws client works unchanged against the local WebSocket', async () => {
