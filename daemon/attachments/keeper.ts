@@ -91,6 +91,9 @@ export class AttachmentKeeper {
   #registerTimer: TimerHandle | null = null;
   #pumpTimer: TimerHandle | null = null;
   #lastError: AttachmentsStatus['lastError'] = null;
+  /** The kind of the last retry logged: one line per kind until a file is kept, since a provider that is offline
+   * would otherwise log every pending file's every try. Status keeps the latest. */
+  #loggedRetryKind: DownloadFailure['kind'] | null = null;
   #stopped = false;
 
   constructor(deps: KeeperDeps, limits: AttachmentSettings, policy: KeeperPolicy = DEFAULT_KEEPER_POLICY) {
@@ -224,7 +227,9 @@ export class AttachmentKeeper {
     }
     const free = this.#policy.concurrency - this.#background;
     if (free <= 0) return;
-    const due = this.#deps.store.due(free + this.#inFlight.size).filter((id) => !this.#inFlight.has(id)).slice(0, free);
+    // One reading of the clock for both questions: read twice, a row due in between is neither started nor waited for.
+    const now = this.#deps.timers.now();
+    const due = this.#deps.store.due(free + this.#inFlight.size, now).filter((id) => !this.#inFlight.has(id)).slice(0, free);
     for (const id of due) {
       this.#background += 1;
       void this.#fetch(id).finally(() => {
@@ -234,7 +239,6 @@ export class AttachmentKeeper {
     }
     if (due.length > 0) return;
     const next = this.#deps.store.nextDueAt();
-    const now = this.#deps.timers.now();
     // Due rows that are all in flight wake the pump when they finish (#fetch).
     if (next !== null && next > now) this.#pumpTimer = this.#deps.timers.setTimeout(() => this.#pump(), next - now);
   }
@@ -297,6 +301,7 @@ export class AttachmentKeeper {
     if (outcome.ok) {
       store.keep(id, outcome.blob.sha256, outcome.blob.size);
       this.#lastError = null;
+      this.#loggedRetryKind = null;
       this.#evict(new Set([outcome.blob.sha256]));
     } else {
       this.#failed(row, outcome.failure);
@@ -318,7 +323,10 @@ export class AttachmentKeeper {
     this.#lastError = { at: new Date(now).toISOString(), message: failure.message };
     const what = `attachment ${row.id} of mail ${row.seq}`;
     if (final) this.#deps.log.warn(`${what} will not be kept: ${failure.message}`);
-    else this.#deps.log.info(`${what} not fetched (try ${tries}, again in ${Math.round(delay / 1000)} s): ${failure.message}`);
+    else if (this.#loggedRetryKind !== failure.kind) {
+      this.#loggedRetryKind = failure.kind;
+      this.#deps.log.info(`${what} not fetched (try ${tries}, again in ${Math.round(delay / 1000)} s; more like it only in the status): ${failure.message}`);
+    }
   }
 
   async #openKept(row: AttachmentRow): Promise<KeptFile | null> {

@@ -181,8 +181,8 @@ export class AttachmentStore {
   }
 
   /** Pending rows whose time has come, the longest waiting first. */
-  due(limit: number): string[] {
-    return this.#due.all(this.#now(), limit).map((row) => row.id);
+  due(limit: number, at: number = this.#now()): string[] {
+    return this.#due.all(at, limit).map((row) => row.id);
   }
 
   /** When the next pending row is due (epoch ms), or null when none is pending. */

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../shared/event.ts';
 import { DEFAULT_ATTACHMENT_SETTINGS } from '../../../shared/settings.ts';
+import { createLogger } from '../../../daemon/log.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import { type EngineWithFiles, INBOX, keptFiles, OTHER_INBOX, startEngineWithFiles, testFile } from './engine-with-files.ts';
 
@@ -157,6 +158,26 @@ describe('an attachment not kept yet', () => {
     await keptInBackground(engine, 1);
     const served = await engine.get(localUrls(event)[0]!);
     expect((await bytesOf(served)).equals(INVOICE.bytes)).toBe(true);
+  });
+
+  it('logs one line for a run of failures of one kind, and keeps the files once the provider answers', { timeout: 40_000 }, async () => {
+    const lines: string[] = [];
+    // Every download stalls until it times out: the same kind of failure, try after try, file after file.
+    const attachmentPolicy = { retry: { baseMs: 200, capMs: 200 }, downloadTimeoutMs: 300 };
+    engine = await startEngineWithFiles('openmail', { log: createLogger('info', (line) => lines.push(line)), attachmentPolicy });
+    engine.demo.stallAttachmentDownloads(10);
+    await engine.mail([INVOICE, NOTES]);
+    const lastError = () => engine!.daemon.status().attachments!.lastError;
+    const seen = new Set<string>();
+    await waitFor(() => {
+      const at = lastError()?.at;
+      if (at !== undefined) seen.add(at);
+      return seen.size >= 4;
+    }, 15_000, 'four failed tries');
+    expect(lines.filter((line) => line.includes('not fetched'))).toHaveLength(1);
+
+    engine.demo.stallAttachmentDownloads(null);
+    await keptInBackground(engine, 2);
   });
 
   it('is fetched after a restart: what is pending is known from the store', { timeout: 40_000 }, async () => {
