@@ -2,7 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SCOPES, type Scope } from '../shared/principal.ts';
 import { PROVIDERS, type ProviderName } from '../shared/status.ts';
-import { ENGINE_NAME_PATTERN, NATS_PREFIX_PATTERN, NATS_STREAM_PATTERN, NATS_URL_PATTERN } from '../shared/settings.ts';
+import { NAME, NAME_RULE } from '../shared/names.ts';
+import { NATS_PREFIX_PATTERN, NATS_STREAM_PATTERN, NATS_URL_PATTERN } from '../shared/settings.ts';
 import { WAIT_TIMEOUT_SECONDS } from '../shared/wait.ts';
 import {
   completeDelivery,
@@ -246,8 +247,8 @@ function natsOptions(values: ReturnType<typeof parseFlags>['values']): NatsOptio
     throw new UsageError('--nats-subject-prefix takes subject tokens of letters, digits, "-" or "_" joined by dots, without wildcards');
   }
   const engineName = values['engine-name'] ?? null;
-  if (engineName !== null && !new RegExp(ENGINE_NAME_PATTERN).test(engineName)) {
-    throw new UsageError('--engine-name takes 1-64 letters, digits, ".", "-" or "_"');
+  if (engineName !== null && !NAME.test(engineName)) {
+    throw new UsageError(`--engine-name takes ${NAME_RULE}`);
   }
   return {
     publishNats: url === undefined ? null : natsUrl(url),

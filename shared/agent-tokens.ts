@@ -32,6 +32,5 @@ export interface TokensResponse {
   tokens: AgentTokenInfo[];
 }
 
-/** Letters, digits, dots, dashes and underscores; `owner` is the owner's own name. */
-export const TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** The owner's own name, which no agent token may take (token names follow shared/names.ts). */
 export const OWNER_NAME = 'owner';

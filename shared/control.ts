@@ -3,7 +3,7 @@
 // engine's HTTP routes, the IPC handlers' input checks and the window's HTTP client are all derived from
 // CONTROL_ROUTES, and the checks at the bottom fail to compile when a ControlApi call has no entry.
 import * as z from 'zod/mini';
-import { OWNER_NAME, TOKEN_NAME, type AgentTokenInfo, type CreatedToken, type CreateTokenRequest, type TokensResponse } from './agent-tokens.ts';
+import { OWNER_NAME, type AgentTokenInfo, type CreatedToken, type CreateTokenRequest, type TokensResponse } from './agent-tokens.ts';
 import { AUDIT_LIMIT, type AuditQuery, type AuditResponse } from './audit.ts';
 import type { StoredEvent } from './event.ts';
 import { invalidRequest, notFoundError } from './errors.ts';
@@ -22,10 +22,10 @@ import {
   type RetryResponse,
   type TestEventResponse,
 } from './local-api.ts';
+import { NAME, NAME_RULE } from './names.ts';
 import { FORWARD_DELIVERY_LIMITS, FORWARD_ORDERS, FORWARD_RETRIES, type ForwardDelivery } from './forward-delivery.ts';
 import { SCOPES, type Access, type Principal } from './principal.ts';
 import {
-  ENGINE_NAME_PATTERN,
   NATS_PREFIX_PATTERN,
   NATS_STREAM_PATTERN,
   NATS_URL_PATTERN,
@@ -118,7 +118,6 @@ export type ControlCalls = { [M in ControlName]: (request: ControlRequest<M>, pr
 
 // ---- Request schemas: the one runtime check of what a caller sends, at every boundary --------------------------
 
-const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_FILTERS = 100;
 
 /** A closed object: a field it does not know is refused by name rather than dropped. */
@@ -169,7 +168,7 @@ const restUrl = z.string('the REST API URL must be a string').check(
 
 const addAccountSchema = closed({
   name: z.string('account name must be a string').check(
-    z.regex(ACCOUNT_NAME, 'account name must be 1-64 letters, digits, dots, dashes or underscores'),
+    z.regex(NAME, `account name must be ${NAME_RULE}`),
   ),
   provider: z.enum(PROVIDERS, `provider must be one of ${PROVIDERS.join(', ')}`),
   url: z.optional(providerUrl),
@@ -207,7 +206,7 @@ const attachmentLimit = (field: string) => {
   const message = `${field} must be a whole number of bytes, at least 1`;
   return z.int(message).check(z.minimum(1, message));
 };
-const engineNameMessage = 'engineName must be 1-64 letters, digits, ".", "-" or "_"';
+const engineNameMessage = `engineName must be ${NAME_RULE}`;
 const settingsPatchSchema = closed(
   {
     port: z.optional(z.int(portMessage).check(z.minimum(0, portMessage), z.maximum(65_535, portMessage))),
@@ -225,7 +224,7 @@ const settingsPatchSchema = closed(
       }),
     ),
     launchAtLogin: z.optional(z.boolean('launchAtLogin must be true or false')),
-    engineName: z.optional(z.nullable(z.string('engineName must be a string or null').check(z.regex(new RegExp(ENGINE_NAME_PATTERN), engineNameMessage)))),
+    engineName: z.optional(z.nullable(z.string('engineName must be a string or null').check(z.regex(NAME, engineNameMessage)))),
     attachments: z.optional(
       closed({
         maxFileBytes: attachmentLimit('attachments.maxFileBytes'),
@@ -268,7 +267,7 @@ const deadLettersSchema = z.optional(
 // Agent tokens and the audit log.
 
 const tokenName = z.string('the token name must be a string').check(
-  z.regex(TOKEN_NAME, 'the token name must be 1-64 letters, digits, dots, dashes or underscores'),
+  z.regex(NAME, `the token name must be ${NAME_RULE}`),
   z.refine((name) => name !== OWNER_NAME, `"${OWNER_NAME}" is the owner's own name: choose another`),
 );
 

@@ -84,7 +84,6 @@ export const NATS_STREAM_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 /** Subject tokens of letters, digits, `-` and `_`, joined by dots: no wildcard, no empty token. */
 export const NATS_PREFIX_PATTERN = '^[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64}){0,7}$';
 export const NATS_URL_PATTERN = '^(nats|tls)://';
-export const ENGINE_NAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
 export interface Settings {
   accounts: AccountSettings[];

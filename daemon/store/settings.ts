@@ -1,9 +1,9 @@
 // Settings on disk (conf: the electron-store format), validated on every read and write.
 import Conf, { type Schema } from 'conf';
 import { FORWARD_DELIVERY_LIMITS, FORWARD_ORDERS, FORWARD_RETRIES } from '../../shared/forward-delivery.ts';
+import { NAME } from '../../shared/names.ts';
 import {
   DEFAULT_SETTINGS,
-  ENGINE_NAME_PATTERN,
   NATS_PREFIX_PATTERN,
   NATS_STREAM_PATTERN,
   NATS_URL_PATTERN,
@@ -111,7 +111,7 @@ const schema: Schema<Settings> = {
       maxBytes: { type: ['integer', 'null'], minimum: 1 },
     },
   },
-  engineName: { type: ['string', 'null'], pattern: ENGINE_NAME_PATTERN },
+  engineName: { type: ['string', 'null'], pattern: NAME.source },
   attachments: {
     type: 'object',
     additionalProperties: false,

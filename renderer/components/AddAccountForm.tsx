@@ -2,6 +2,7 @@
 // the form's state before the answer is even back, so it never lingers in the window.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { AddAccountResponse } from '../../shared/control.ts';
+import { NAME_RULE, NAME_SOURCE } from '../../shared/names.ts';
 import { PROVIDERS, type ProviderName } from '../../shared/status.ts';
 import type { DataLayer } from '../data/data-layer.ts';
 import { parseIdList } from '../format/id-list.ts';
@@ -63,8 +64,8 @@ export function AddAccountForm({ data, onAdded }: { data: DataLayer; onAdded(): 
           <input
             className="input"
             required
-            pattern="[A-Za-z0-9._\-]{1,64}"
-            title="Letters, digits, dots, dashes or underscores"
+            pattern={NAME_SOURCE}
+            title={NAME_RULE}
             placeholder="work"
             value={name}
             onChange={(event) => setName(event.target.value)}

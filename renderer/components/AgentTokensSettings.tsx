@@ -2,6 +2,7 @@
 // sees (some inboxes, some senders). A new token is shown once; revoking one refuses it at once.
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { AgentTokenInfo, CreatedToken } from '../../shared/agent-tokens.ts';
+import { NAME_RULE, NAME_SOURCE } from '../../shared/names.ts';
 import type { Scope } from '../../shared/principal.ts';
 import { errorMessage } from '../data/api-error.ts';
 import type { DataLayer } from '../data/data-layer.ts';
@@ -107,8 +108,8 @@ export function AgentTokensSettings({ data }: { data: DataLayer }): ReactNode {
             <input
               className="input"
               required
-              pattern="[A-Za-z0-9._\-]{1,64}"
-              title="Letters, digits, dots, dashes or underscores"
+              pattern={NAME_SOURCE}
+              title={NAME_RULE}
               placeholder="mail-agent"
               value={name}
               onChange={(event) => setName(event.target.value)}

@@ -1,11 +1,11 @@
 // The NATS sink's fields are edited as text and saved together; this turns them into the request the engine
 // takes, or says what is wrong, before anything is sent. The patterns are the ones the engine checks.
 import type { SetNatsSinkRequest } from '../../shared/control.ts';
+import { NAME, NAME_RULE } from '../../shared/names.ts';
 import {
   DEFAULT_NATS_MAX_AGE_DAYS,
   DEFAULT_NATS_STREAM,
   DEFAULT_NATS_SUBJECT_PREFIX,
-  ENGINE_NAME_PATTERN,
   NATS_PREFIX_PATTERN,
   NATS_STREAM_PATTERN,
   NATS_URL_PATTERN,
@@ -55,8 +55,8 @@ export function natsRequestFromDraft(draft: NatsDraft): NatsDraftResult {
   const maxBytes = limit(draft.maxBytes, 'Bytes to keep', Number.MAX_SAFE_INTEGER);
   if ('error' in maxBytes) return { ok: false, error: maxBytes.error };
   const engineName = draft.engineName.trim();
-  if (engineName !== '' && !new RegExp(ENGINE_NAME_PATTERN).test(engineName)) {
-    return { ok: false, error: 'The engine name takes 1-64 letters, digits, ".", "-" or "_"' };
+  if (engineName !== '' && !NAME.test(engineName)) {
+    return { ok: false, error: `The engine name takes ${NAME_RULE}` };
   }
   const user = draft.user.trim();
   const request: SetNatsSinkRequest = {
