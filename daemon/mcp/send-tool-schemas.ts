@@ -2,6 +2,7 @@
 // them with. Addresses are bare (`ana@example.com`) and no header field may hold a line break, so nothing an agent
 // passes can add a header to the mail.
 import * as z from 'zod/mini';
+import { NAME, NAME_RULE } from '../../shared/names.ts';
 
 /** A mail body past this is refused before it reaches a provider (OpenMail takes 100,000 characters). */
 export const MAX_TEXT_LENGTH = 100_000;
@@ -57,8 +58,7 @@ export const sendEmailInput = z.strictObject({
     z
       .string('account must be a string')
       .check(
-        z.minLength(1, 'account must not be empty'),
-        z.maxLength(64, 'account is longer than 64 characters'),
+        z.regex(NAME, `account must be ${NAME_RULE}`),
         z.describe('The Mailbridge account to send with (its name). Needed only when several accounts can send.'),
       ),
   ),
